@@ -1,0 +1,61 @@
+/* eseal - sealing documents. */
+#ifndef ESEAL_SEAL_H
+#define ESEAL_SEAL_H
+
+#include <time.h>
+#include <eseal/common.h>
+#include <eseal/error.h>
+#include <eseal/sealer.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum eseal_format {
+    ESEAL_FORMAT_AUTO = 0,
+    ESEAL_FORMAT_PDF,
+    ESEAL_FORMAT_XML
+} eseal_format;
+
+#define ESEAL_SEAL_OPTS_VERSION 1
+
+typedef struct eseal_seal_opts {
+    unsigned int version;        /* ESEAL_SEAL_OPTS_VERSION */
+    eseal_format format;         /* AUTO: detected from the first bytes */
+    eseal_level level;
+    const char *const *tsa_urls; /* NULL-terminated; NULL: none */
+    int certify;                 /* PDF: certification seal, DocMDP P=2 */
+    int self_check;              /* re-open the output with a second reader */
+    time_t signing_time;         /* 0: now */
+} eseal_seal_opts;
+
+#define ESEAL_SEAL_OPTS_INIT { ESEAL_SEAL_OPTS_VERSION, ESEAL_FORMAT_AUTO, \
+    ESEAL_LEVEL_B_B, NULL, 0, 0, 0 }
+
+/**
+ * Seals a document held in memory.  On success *out holds the sealed
+ * document (free it with eseal_bytes_free()); on failure it stays zeroed.
+ * Blocks for the private-key operation (and any timestamp request).
+ * Thread-safe: one sealer may serve many threads at once.
+ */
+ESEAL_API int eseal_seal_buffer(eseal_bytes *out, eseal_sealer *sealer,
+    const unsigned char *in, size_t len, const eseal_seal_opts *opts,
+    eseal_error *err);
+
+/**
+ * Seals the file in_path into out_path.  The input is read, never written
+ * (out_path may equal in_path only to seal in place).  The output is
+ * written to a temporary file in out_path's directory, flushed to disk and
+ * renamed into place: a failure leaves no output behind.  Memory use does
+ * not grow with the file size.
+ */
+ESEAL_API int eseal_seal_file(eseal_sealer *sealer, const char *in_path,
+    const char *out_path, const eseal_seal_opts *opts, eseal_error *err);
+
+/** Returns "pdf", "xml", or NULL. */
+ESEAL_API const char *eseal_format_name(eseal_format format);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

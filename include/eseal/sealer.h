@@ -1,0 +1,73 @@
+/* eseal - the sealer: a key, its certificate and chain, opened once. */
+#ifndef ESEAL_SEALER_H
+#define ESEAL_SEALER_H
+
+#include <eseal/common.h>
+#include <eseal/error.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Opaque; after eseal_sealer_open() it may be shared by threads. */
+typedef struct eseal_sealer eseal_sealer;
+
+typedef enum eseal_digest {
+    ESEAL_DIGEST_DEFAULT = 0, /* SHA-256, or SHA-384 for a P-384 key */
+    ESEAL_DIGEST_SHA256,
+    ESEAL_DIGEST_SHA384,
+    ESEAL_DIGEST_SHA512
+} eseal_digest;
+
+typedef enum eseal_level {
+    ESEAL_LEVEL_B_B = 0,
+    ESEAL_LEVEL_B_T,
+    ESEAL_LEVEL_B_LT,
+    ESEAL_LEVEL_B_LTA
+} eseal_level;
+
+#define ESEAL_SEALER_OPTS_VERSION 1
+
+typedef struct eseal_sealer_opts {
+    unsigned int version;  /* ESEAL_SEALER_OPTS_VERSION */
+    const char *key;       /* PEM/DER private key or PKCS#12 file */
+    const char *cert;      /* PEM/DER certificate; NULL: from the PKCS#12 */
+    const char *chain;     /* PEM file of CA certificates; may be NULL */
+    const char *pass_file; /* file whose first line is the key password */
+    const char *pass_env;  /* environment variable holding the password */
+    const char *password;  /* password held by the caller (config file) */
+    eseal_digest digest;
+    int rsa_pss;           /* sign with RSASSA-PSS instead of PKCS#1 v1.5 */
+    int allow_unfit;       /* seal even with an unfit certificate (tests) */
+} eseal_sealer_opts;
+
+#define ESEAL_SEALER_OPTS_INIT { ESEAL_SEALER_OPTS_VERSION, NULL, NULL, NULL, \
+    NULL, NULL, NULL, ESEAL_DIGEST_DEFAULT, 0, 0 }
+
+/**
+ * Loads the key, certificate and chain; checks that the key matches the
+ * certificate, that the certificate may seal (digitalSignature or
+ * nonRepudiation) and is valid now; refuses key files readable by group or
+ * others; disables core dumps of the process while a key is loaded.
+ * Blocks on file I/O.  Returns 0 and a sealer the caller frees with
+ * eseal_sealer_free(), or a negative code (*out stays NULL).
+ */
+ESEAL_API int eseal_sealer_open(eseal_sealer **out,
+    const eseal_sealer_opts *opts, eseal_error *err);
+
+/** Frees a sealer and wipes its key material.  NULL-safe. */
+ESEAL_API void eseal_sealer_free(eseal_sealer *sealer);
+
+/** Returns the name of a level ("B-B"...), or NULL. */
+ESEAL_API const char *eseal_level_name(eseal_level level);
+
+/** Parses "B-B", "B-T", "B-LT", "B-LTA".  Returns 0 or ESEAL_EINVAL. */
+ESEAL_API int eseal_level_parse(eseal_level *out, const char *name);
+
+/** Parses "sha256", "sha384", "sha512".  Returns 0 or ESEAL_EINVAL. */
+ESEAL_API int eseal_digest_parse(eseal_digest *out, const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
