@@ -1,3 +1,354 @@
-/* placeholder: being written */
+/* eseal seal - put the organization's e-Seal on documents. */
+#include <getopt.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "cli.h"
-int cmd_seal(int argc, char **argv) { (void)argc; (void)argv; return CLI_EXIT_USAGE; }
+
+#define MAX_TSA 16
+
+typedef struct seal_args {
+    const char *config;
+    const char *profile;
+    const char *out;
+    const char *out_dir;
+    int in_place;
+    eseal_sealer_opts sealer;
+    eseal_seal_opts seal;
+    const char *level;
+    const char *digest;
+    const char *format;
+    const char *tsa[MAX_TSA + 1];
+    int n_tsa;
+    int certify, self_check, rsa_pss;
+} seal_args;
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+        "usage: eseal seal [--key FILE] [--cert FILE] [--chain FILE]\n"
+        "                  [--pass-file FILE | --pass-env VAR]\n"
+        "                  [--digest sha256|sha384|sha512] [--rsa-pss]\n"
+        "                  [--certify] [--level B-B] [--format auto|pdf]\n"
+        "                  [--profile NAME] [--config FILE] [--self-check]\n"
+        "                  (-o OUT | --out-dir DIR | --in-place) INPUT...\n"
+        "INPUT and OUT may be '-' for standard input and output.\n");
+}
+
+enum {
+    OPT_KEY = 256, OPT_CERT, OPT_CHAIN, OPT_PASS_FILE, OPT_PASS_ENV,
+    OPT_DIGEST, OPT_RSA_PSS, OPT_CERTIFY, OPT_LEVEL, OPT_TSA, OPT_FORMAT,
+    OPT_PROFILE, OPT_CONFIG, OPT_SELF_CHECK, OPT_OUT_DIR, OPT_IN_PLACE,
+    OPT_LATER
+};
+
+static const struct option options[] = {
+    { "key", required_argument, NULL, OPT_KEY },
+    { "cert", required_argument, NULL, OPT_CERT },
+    { "chain", required_argument, NULL, OPT_CHAIN },
+    { "pass-file", required_argument, NULL, OPT_PASS_FILE },
+    { "pass-env", required_argument, NULL, OPT_PASS_ENV },
+    { "digest", required_argument, NULL, OPT_DIGEST },
+    { "rsa-pss", no_argument, NULL, OPT_RSA_PSS },
+    { "certify", no_argument, NULL, OPT_CERTIFY },
+    { "level", required_argument, NULL, OPT_LEVEL },
+    { "tsa", required_argument, NULL, OPT_TSA },
+    { "format", required_argument, NULL, OPT_FORMAT },
+    { "profile", required_argument, NULL, OPT_PROFILE },
+    { "config", required_argument, NULL, OPT_CONFIG },
+    { "self-check", no_argument, NULL, OPT_SELF_CHECK },
+    { "out-dir", required_argument, NULL, OPT_OUT_DIR },
+    { "in-place", no_argument, NULL, OPT_IN_PLACE },
+    { "output", required_argument, NULL, 'o' },
+    { "help", no_argument, NULL, 'h' },
+    /* contract options that later versions implement */
+    { "placement", required_argument, NULL, OPT_LATER },
+    { "c14n", required_argument, NULL, OPT_LATER },
+    { "signing-certificate", required_argument, NULL, OPT_LATER },
+    { "co-seal", no_argument, NULL, OPT_LATER },
+    { "force", no_argument, NULL, OPT_LATER },
+    { "visible", no_argument, NULL, OPT_LATER },
+    { "visible-page", required_argument, NULL, OPT_LATER },
+    { "visible-rect", required_argument, NULL, OPT_LATER },
+    { "visible-image", required_argument, NULL, OPT_LATER },
+    { "audit", required_argument, NULL, OPT_LATER },
+    { "jobs", required_argument, NULL, OPT_LATER },
+    { "from-list", required_argument, NULL, OPT_LATER },
+    { NULL, 0, NULL, 0 }
+};
+
+static int parse_args(seal_args *a, int argc, char **argv)
+{
+    int c, idx = 0;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:h", options, &idx)) != -1) {
+        switch (c) {
+        case OPT_KEY: a->sealer.key = optarg; break;
+        case OPT_CERT: a->sealer.cert = optarg; break;
+        case OPT_CHAIN: a->sealer.chain = optarg; break;
+        case OPT_PASS_FILE: a->sealer.pass_file = optarg; break;
+        case OPT_PASS_ENV: a->sealer.pass_env = optarg; break;
+        case OPT_DIGEST: a->digest = optarg; break;
+        case OPT_RSA_PSS: a->rsa_pss = 1; break;
+        case OPT_CERTIFY: a->certify = 1; break;
+        case OPT_LEVEL: a->level = optarg; break;
+        case OPT_TSA:
+            if (a->n_tsa == MAX_TSA) {
+                cli_error(NULL, "at most %d --tsa URLs", MAX_TSA);
+                return -1;
+            }
+            a->tsa[a->n_tsa++] = optarg;
+            break;
+        case OPT_FORMAT: a->format = optarg; break;
+        case OPT_PROFILE: a->profile = optarg; break;
+        case OPT_CONFIG: a->config = optarg; break;
+        case OPT_SELF_CHECK: a->self_check = 1; break;
+        case OPT_OUT_DIR: a->out_dir = optarg; break;
+        case OPT_IN_PLACE: a->in_place = 1; break;
+        case 'o': a->out = optarg; break;
+        case 'h': usage(stdout); exit(CLI_EXIT_OK);
+        case OPT_LATER:
+            cli_error(NULL, "--%s is not supported by this version yet",
+                options[idx].name);
+            return -1;
+        default:
+            usage(stderr);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Settings: the profile first (when a config applies), options on top. */
+static int resolve_settings(seal_args *a, eseal_config **config)
+{
+    const eseal_profile *p = NULL;
+    eseal_error err = { 0, "" };
+    const char *path = a->config;
+    eseal_sealer_opts cli = a->sealer;
+
+    *config = NULL;
+    if (path == NULL && a->profile != NULL)
+        path = ESEAL_DEFAULT_CONFIG;
+    if (path == NULL && cli.key == NULL &&
+        access(ESEAL_DEFAULT_CONFIG, F_OK) == 0)
+        path = ESEAL_DEFAULT_CONFIG;
+    if (path != NULL) {
+        if (eseal_config_load(config, path, &err) < 0 ||
+            eseal_config_profile(&p, *config, a->profile, &err) < 0) {
+            cli_report_error(NULL, &err);
+            return -1;
+        }
+        a->sealer = p->sealer;
+        a->seal = p->seal;
+    }
+    if (cli.key != NULL) {
+        a->sealer.key = cli.key;
+        a->sealer.cert = cli.cert;
+        a->sealer.chain = cli.chain;
+    } else {
+        if (cli.cert != NULL)
+            a->sealer.cert = cli.cert;
+        if (cli.chain != NULL)
+            a->sealer.chain = cli.chain;
+    }
+    if (cli.pass_file != NULL || cli.pass_env != NULL) {
+        a->sealer.pass_file = cli.pass_file;
+        a->sealer.pass_env = cli.pass_env;
+        a->sealer.password = NULL;
+    }
+    if (a->rsa_pss)
+        a->sealer.rsa_pss = 1;
+    if (a->digest != NULL &&
+        eseal_digest_parse(&a->sealer.digest, a->digest) < 0) {
+        cli_error(NULL, "unknown digest '%s' (sha256, sha384, sha512)",
+            a->digest);
+        return -1;
+    }
+    if (a->level != NULL && eseal_level_parse(&a->seal.level, a->level) < 0) {
+        cli_error(NULL, "unknown level '%s' (B-B, B-T, B-LT, B-LTA)",
+            a->level);
+        return -1;
+    }
+    if (a->format != NULL) {
+        if (strcmp(a->format, "auto") == 0)
+            a->seal.format = ESEAL_FORMAT_AUTO;
+        else if (strcmp(a->format, "pdf") == 0)
+            a->seal.format = ESEAL_FORMAT_PDF;
+        else if (strcmp(a->format, "xml") == 0)
+            a->seal.format = ESEAL_FORMAT_XML;
+        else {
+            cli_error(NULL, "unknown format '%s' (auto, pdf, xml)",
+                a->format);
+            return -1;
+        }
+    }
+    if (a->n_tsa > 0) {
+        a->tsa[a->n_tsa] = NULL;
+        a->seal.tsa_urls = a->tsa;
+    }
+    if (a->certify)
+        a->seal.certify = 1;
+    if (a->self_check)
+        a->seal.self_check = 1;
+    if (a->sealer.key == NULL) {
+        cli_error(NULL, "no key: give --key (or --profile with a config)");
+        return -1;
+    }
+    return 0;
+}
+
+static int same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+
+    if (strcmp(a, b) == 0)
+        return 1;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+           sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* Seals one document; returns 0 or the library's code (already reported). */
+static int seal_one(eseal_sealer *sealer, const seal_args *a,
+    const char *in, const char *out)
+{
+    eseal_error err = { 0, "" };
+    eseal_bytes doc = { NULL, 0 }, sealed = { NULL, 0 };
+    int rc;
+
+    if (strcmp(in, "-") != 0 && strcmp(out, "-") != 0) {
+        rc = eseal_seal_file(sealer, in, out, &a->seal, &err);
+        if (rc < 0)
+            cli_report_error(in, &err);
+        return rc;
+    }
+    if ((rc = cli_read_all(&doc, in, &err)) < 0) {
+        cli_report_error(strcmp(in, "-") == 0 ? "stdin" : in, &err);
+        return rc;
+    }
+    rc = eseal_seal_buffer(&sealed, sealer, doc.data, doc.len, &a->seal,
+        &err);
+    if (rc == 0) {
+        if (strcmp(out, "-") == 0)
+            rc = cli_write_stdout(sealed.data, sealed.len, &err);
+        else
+            rc = eseal_file_write_atomic(out, sealed.data, sealed.len, &err);
+    }
+    if (rc < 0)
+        cli_report_error(strcmp(in, "-") == 0 ? "stdin" : in, &err);
+    free(doc.data);
+    eseal_bytes_free(&sealed);
+    return rc;
+}
+
+static char *out_dir_path(const char *dir, const char *in)
+{
+    char *copy = strdup(in), *path = NULL;
+
+    if (copy != NULL && asprintf(&path, "%s/%s", dir, basename(copy)) < 0)
+        path = NULL;
+    free(copy);
+    return path;
+}
+
+static int check_outputs(const seal_args *a, int n_inputs, char **inputs)
+{
+    int modes = (a->out != NULL) + (a->out_dir != NULL) + a->in_place, i;
+    struct stat st;
+
+    if (n_inputs == 0) {
+        cli_error(NULL, "no input document");
+        return -1;
+    }
+    if (modes != 1) {
+        cli_error(NULL, "give exactly one of -o OUT, --out-dir DIR, "
+            "--in-place");
+        return -1;
+    }
+    if (a->out != NULL && n_inputs > 1) {
+        cli_error(NULL, "-o takes one input; use --out-dir for several");
+        return -1;
+    }
+    if (a->out != NULL && strcmp(inputs[0], "-") != 0 &&
+        strcmp(a->out, "-") != 0 && same_file(inputs[0], a->out)) {
+        cli_error(inputs[0], "the output is the input: use --in-place to "
+            "seal it in place");
+        return -1;
+    }
+    if (a->out_dir != NULL) {
+        if (stat(a->out_dir, &st) < 0 || !S_ISDIR(st.st_mode) ||
+            access(a->out_dir, W_OK | X_OK) < 0) {
+            cli_error(a->out_dir, "not a writable directory");
+            return -1;
+        }
+    }
+    for (i = 0; i < n_inputs; i++) {
+        if (strcmp(inputs[i], "-") == 0 && (a->in_place || a->out_dir)) {
+            cli_error(NULL, "standard input needs -o");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int cmd_seal(int argc, char **argv)
+{
+    static const eseal_sealer_opts sealer_init = ESEAL_SEALER_OPTS_INIT;
+    static const eseal_seal_opts seal_init = ESEAL_SEAL_OPTS_INIT;
+    seal_args a;
+    eseal_config *config = NULL;
+    eseal_sealer *sealer = NULL;
+    eseal_error err = { 0, "" };
+    int i, n_inputs, failed = 0, last_rc = 0, status;
+
+    memset(&a, 0, sizeof(a));
+    a.sealer = sealer_init;
+    a.seal = seal_init;
+    if (parse_args(&a, argc, argv) < 0)
+        return CLI_EXIT_USAGE;
+    n_inputs = argc - optind;
+    if (check_outputs(&a, n_inputs, argv + optind) < 0 ||
+        resolve_settings(&a, &config) < 0) {
+        eseal_config_free(config);
+        return CLI_EXIT_USAGE;
+    }
+    if (eseal_sealer_open(&sealer, &a.sealer, &err) < 0) {
+        cli_report_error(NULL, &err);
+        eseal_config_free(config);
+        return CLI_EXIT_USAGE;
+    }
+    for (i = optind; i < argc; i++) {
+        const char *in = argv[i];
+        char *out_alloc = NULL;
+        const char *out = a.out;
+        int rc;
+
+        if (a.in_place)
+            out = in;
+        else if (a.out_dir != NULL)
+            out = out_alloc = out_dir_path(a.out_dir, in);
+        if (out == NULL) {
+            cli_error(in, "out of memory");
+            rc = ESEAL_ENOMEM;
+        } else {
+            rc = seal_one(sealer, &a, in, out);
+        }
+        free(out_alloc);
+        if (rc < 0) {
+            failed++;
+            last_rc = rc;
+        }
+    }
+    eseal_sealer_free(sealer);
+    eseal_config_free(config);
+    if (failed == 0)
+        return CLI_EXIT_OK;
+    status = n_inputs == 1 ? cli_exit_status(last_rc) : CLI_EXIT_DOCUMENT;
+    if (n_inputs > 1)
+        cli_error(NULL, "%d of %d documents failed", failed, n_inputs);
+    return status;
+}

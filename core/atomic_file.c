@@ -156,3 +156,19 @@ cleanup:
     free(dir_copy);
     return rc;
 }
+
+int eseal_file_write_atomic(const char *path, const unsigned char *data,
+    size_t len, eseal_error *err)
+{
+    eseal_source src;
+    eseal_ranges spans;
+
+    if (path == NULL || (data == NULL && len > 0))
+        return eseal__error_set(err, ESEAL_EINVAL, "invalid argument");
+    eseal__source_init_buffer(&src, data, len, path);
+    memset(&spans, 0, sizeof(spans));
+    if (len > 0)
+        (void)eseal__ranges_add(&spans, ESEAL_SPAN_INPUT, 0, len);
+    return eseal__write_spans_atomic(path, &src, NULL, &spans, NULL, NULL,
+        err);
+}

@@ -52,6 +52,13 @@ ESEAL_API int eseal_seal_buffer(eseal_bytes *out, eseal_sealer *sealer,
 ESEAL_API int eseal_seal_file(eseal_sealer *sealer, const char *in_path,
     const char *out_path, const eseal_seal_opts *opts, eseal_error *err);
 
+/**
+ * Writes data to path atomically: a temporary file in the same directory,
+ * flushed to disk, then renamed into place.  A failure leaves no file.
+ */
+ESEAL_API int eseal_file_write_atomic(const char *path,
+    const unsigned char *data, size_t len, eseal_error *err);
+
 /** Returns "pdf", "xml", or NULL. */
 ESEAL_API const char *eseal_format_name(eseal_format format);
 
