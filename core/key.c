@@ -8,6 +8,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
+#include <openssl/proverr.h>
 #include "core_int.h"
 
 #define MAX_KEY_FILE (1u << 20)
@@ -145,14 +146,26 @@ static int password_cb(char *buf, int size, int rwflag, void *u)
     return (int)len;
 }
 
+/* Drains the OpenSSL queue; 1 when it says the password was missing or
+ * wrong (the reason depends on the key format and the decoder). */
 static int is_password_error(void)
 {
-    unsigned long e = ERR_peek_last_error();
-    int reason = ERR_GET_REASON(e);
+    unsigned long e;
+    int found = 0;
 
-    return reason == PEM_R_BAD_PASSWORD_READ || reason == PEM_R_BAD_DECRYPT ||
-           reason == PKCS12_R_MAC_VERIFY_FAILURE ||
-           reason == EVP_R_BAD_DECRYPT;
+    while ((e = ERR_get_error()) != 0) {
+        int lib = ERR_GET_LIB(e), reason = ERR_GET_REASON(e);
+
+        if ((lib == ERR_LIB_PEM && (reason == PEM_R_BAD_PASSWORD_READ ||
+                                    reason == PEM_R_BAD_DECRYPT)) ||
+            (lib == ERR_LIB_PKCS12 &&
+             (reason == PKCS12_R_PKCS12_CIPHERFINAL_ERROR ||
+              reason == PKCS12_R_MAC_VERIFY_FAILURE)) ||
+            (lib == ERR_LIB_EVP && reason == EVP_R_BAD_DECRYPT) ||
+            (lib == ERR_LIB_PROV && reason == PROV_R_BAD_DECRYPT))
+            found = 1;
+    }
+    return found;
 }
 
 static int load_pkcs12(EVP_PKEY **key, X509 **cert, STACK_OF(X509) **extra,
