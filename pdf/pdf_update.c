@@ -7,11 +7,18 @@
 
 void eseal__pdf_update_init(pdf_update *u, pdf_reader *reader)
 {
+    int i;
+
     memset(u, 0, sizeof(*u));
     u->reader = reader;
     u->next_num = pdf_reader_size(reader);
     if (u->next_num == 0)
         u->next_num = 1;              /* object 0 is always free */
+    /* a /Size that is too small must not make new objects replace old
+     * ones: skip numbers the xref knows (bounded) */
+    for (i = 0; i < 1024 && u->next_num < PDF_MAX_OBJECTS
+        && pdf_reader_entry(reader, u->next_num).type != 0; i++)
+        u->next_num++;
 }
 
 void eseal__pdf_update_free(pdf_update *u)
@@ -153,7 +160,8 @@ static int make_trailer(pdf_obj **out, pdf_update *u, uint32_t size,
     if (t == NULL || sz == NULL || prev == NULL
         || pdf_dict_put(a, t, "Size", sz) < 0
         || pdf_dict_put(a, t, "Root", root) < 0
-        || (info != NULL && info->type == PDF_REF
+        || (info != NULL && info->type != PDF_NULL
+            && info->type != PDF_STREAM
             && pdf_dict_put(a, t, "Info", info) < 0)
         || pdf_dict_put(a, t, "ID", id) < 0
         || pdf_dict_put(a, t, "Prev", prev) < 0)

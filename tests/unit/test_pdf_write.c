@@ -204,6 +204,16 @@ static eseal_bytes make_pdf(const char *version, const test_obj *objs,
     return out;
 }
 
+/* Replaces every occurrence of from by to (same length) in b. */
+static void replace_all(eseal_bytes *b, const char *from, const char *to)
+{
+    size_t n = strlen(from), i;
+
+    for (i = 0; i + n <= b->len; i++)
+        if (memcmp(b->data + i, from, n) == 0)
+            memcpy(b->data + i, to, n);
+}
+
 /* ---- sealing helpers -------------------------------------------------- */
 
 typedef struct sealed {
@@ -832,6 +842,50 @@ static void test_pdf_write__existing_fields(void)
     free(in.data);
 }
 
+static void test_pdf_write__generations_and_small_size(void)
+{
+    eseal_bytes in = make_pdf("1.7", simple_doc, 0, DOC_ID, 1);
+    char line[32], line1[32];
+    pdf_reader *r = NULL;
+    eseal_error err = { 0, "" };
+    const char *obj3;
+    pdf_obj *p;
+    sealed s;
+    seal_view v;
+
+    /* the page is "3 1 obj", and /Size says 3 although 4 objects exist */
+    obj3 = strstr((const char *)in.data, "3 0 obj");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(obj3);
+    snprintf(line, sizeof(line), "%010ld 00000 n",
+        (long)(obj3 - (const char *)in.data));
+    snprintf(line1, sizeof(line1), "%010ld 00001 n",
+        (long)(obj3 - (const char *)in.data));
+    replace_all(&in, line, line1);
+    replace_all(&in, "3 0 obj", "3 1 obj");
+    replace_all(&in, "3 0 R", "3 1 R");
+    replace_all(&in, "/Size 5", "/Size 3");
+    seal_and_check(&s, &in, 0, "eSeal1");
+    CU_ASSERT_EQUAL_FATAL(pdf_reader_open(&r, s.out.data, s.out.len, "out",
+        &err), 0);
+    CU_ASSERT_EQUAL(pdf_reader_entry(r, 3).type, 1);
+    CU_ASSERT_EQUAL(pdf_reader_entry(r, 3).field3, 1);
+    CU_ASSERT_TRUE(pdf_reader_entry(r, 3).field2 >= in.len);
+    /* objects 3 and 4 are untouched by the new numbers 5 and 6 */
+    CU_ASSERT_TRUE(pdf_reader_entry(r, 4).field2 < in.len);
+    CU_ASSERT_EQUAL(pdf_reader_size(r), 7);
+    pdf_reader_free(r);
+    CU_ASSERT_EQUAL_FATAL(view_open(&v, &s.out), 0);
+    CU_ASSERT_EQUAL(v.field_num, 6);
+    p = pdf_dict_get(v.field, "P");
+    CU_ASSERT_FATAL(p != NULL && p->type == PDF_REF);
+    CU_ASSERT_EQUAL(p->u.ref.num, 3);
+    CU_ASSERT_EQUAL(p->u.ref.gen, 1);
+    CU_ASSERT_TRUE(pdf_is_name(pdf_dict_get(v.page, "Type"), "Page"));
+    view_close(&v);
+    seal_free(&s);
+    free(in.data);
+}
+
 static void test_pdf_write__seal_twice(void)
 {
     eseal_bytes in = make_pdf("1.7", simple_doc, 0, DOC_ID, 1);
@@ -1103,6 +1157,7 @@ int main(void)
         UNIT_CASE(test_pdf_write__classic_table),
         UNIT_CASE(test_pdf_write__xref_stream_file),
         UNIT_CASE(test_pdf_write__existing_fields),
+        UNIT_CASE(test_pdf_write__generations_and_small_size),
         UNIT_CASE(test_pdf_write__seal_twice),
         UNIT_CASE(test_pdf_write__certify),
         UNIT_CASE(test_pdf_write__refusals),
