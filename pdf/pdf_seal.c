@@ -604,6 +604,11 @@ static int pdf_prepare(eseal_job *job, eseal_ranges *tbs, eseal_error *err)
     memset(&fi, 0, sizeof(fi));
     memset(tbs, 0, sizeof(*tbs));
     memset(&job->output, 0, sizeof(job->output));
+    if (st == NULL) {
+        rc = eseal__error_set(err, ESEAL_EINVAL, "the PDF adapter needs "
+            "its job state");
+        goto cleanup;
+    }
     if (job->max_signature_len == 0
         || job->max_signature_len > MAX_SIGNATURE_LEN) {
         rc = eseal__error_set(err, ESEAL_EINVAL, "cannot reserve %zu bytes "
@@ -720,7 +725,7 @@ static int pdf_embed(eseal_job *job, const eseal_bytes *sig,
     unsigned char *p;
     size_t i;
 
-    if (job->tail.data == NULL || st->contents_hex == 0
+    if (st == NULL || job->tail.data == NULL || st->contents_hex == 0
         || st->contents_off + st->contents_hex + 2 > job->tail.len
         || job->tail.data[st->contents_off] != '<')
         return eseal__error_set(err, ESEAL_EINVAL, "embed without a "
