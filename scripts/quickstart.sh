@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 meson compile -C build
 
 demo=build/demo
-rm -rf "$demo"
+rm -rf "$demo" && mkdir -p "$demo"
 ./build/eseal demo-pki "$demo/pki"
 ./build/eseal seal --key "$demo/pki/eseal-rsa.key" \
     --cert "$demo/pki/eseal-rsa.pem" --chain "$demo/pki/chain.pem" \
