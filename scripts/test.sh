@@ -1,9 +1,48 @@
-#!/bin/sh
-# Builds eseal and runs the whole test suite (the README's test command).
-set -eu
+#!/bin/bash
+# The whole test suite (the README's test command, also run by CI):
+#  1. build and run every test (unit tests, then integration tests with real
+#     tools: pdfsig, qpdf, openssl, podofosign...);
+#  2. the same suite built with AddressSanitizer + UndefinedBehaviorSanitizer;
+#  3. the unit tests under valgrind (memcheck);
+#  4. each libFuzzer target for a short while on its seed corpus.
+# Extra arguments go to the first `meson test`.  FUZZ_SECONDS sets step 4's
+# time per target (default 20; 0 skips it).
+set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./scripts/install-deps.sh
-[ -d build ] || meson setup build
-meson compile -C build
-meson test -C build --print-errorlogs --num-processes 2 "$@"
+summary=()
+step() {
+    local name=$1; shift
+    echo "==> $name"
+    if "$@"; then summary+=("ok    $name"); else summary+=("FAIL  $name"); fi
+}
+
+[ -d build ] || meson setup build >/dev/null
+meson compile -C build >/dev/null
+step "tests" meson test -C build --print-errorlogs --num-processes 2 "$@"
+
+[ -d build-asan ] || meson setup build-asan -Db_sanitize=address,undefined \
+    -Db_lundef=false >/dev/null
+meson compile -C build-asan >/dev/null
+step "tests under ASan+UBSan" env \
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp \
+    meson test -C build-asan --print-errorlogs --num-processes 2 \
+    --suite unit --suite cli
+
+step "unit tests under valgrind" meson test -C build --suite unit \
+    --print-errorlogs --num-processes 2 \
+    --wrapper "valgrind --quiet --error-exitcode=99 --leak-check=full \
+--errors-for-leak-kinds=definite --suppressions=$PWD/tests/valgrind.supp"
+
+if [ "${FUZZ_SECONDS:-20}" != 0 ]; then
+    step "fuzzing ${FUZZ_SECONDS:-20}s per target" tests/fuzz/run \
+        "${FUZZ_SECONDS:-20}"
+fi
+
+echo
+echo "==> summary"
+printf '%s\n' "${summary[@]}"
+! printf '%s\n' "${summary[@]}" | grep -q '^FAIL'
