@@ -1,8 +1,1373 @@
-/* placeholder: being written */
+/*
+ * Unit tests: finding the signatures of a PDF (pdf_sigfind.c) and
+ * classifying what changed after each (pdf_diff.c).  The documents are
+ * built here, object by object, with a fake CMS (30 03 02 01 05) in a
+ * zero-padded /Contents and a /ByteRange patched in once the revision is
+ * complete.
+ */
+#include <stdarg.h>
+#include <string.h>
 #include "unit.h"
-static void test_pdf_diff__placeholder(void) { CU_ASSERT(1); }
+#include "core/eseal_int.h"
+#include "pdf/pdf_adapter.h"
+
+/* ---- test doubles of the core's job helpers (core/ranges.c) ----------- */
+
+int eseal__ranges_add(eseal_ranges *r, eseal_span_origin origin,
+    uint64_t off, uint64_t len)
+{
+    if (r->count >= ESEAL_MAX_SPANS)
+        return ESEAL_ELIMIT;
+    r->span[r->count].origin = origin;
+    r->span[r->count].off = off;
+    r->span[r->count].len = len;
+    r->count++;
+    return 0;
+}
+
+int eseal__verify_job_add(eseal_verify_job *vj, eseal_found_signature **out,
+    eseal_error *err)
+{
+    if (vj->n_found == vj->cap_found) {
+        size_t cap = vj->cap_found ? vj->cap_found * 2 : 2;
+        eseal_found_signature *f = realloc(vj->found, cap * sizeof(*f));
+
+        if (f == NULL)
+            return eseal__error_set(err, ESEAL_ENOMEM, "out of memory");
+        vj->found = f;
+        vj->cap_found = cap;
+    }
+    *out = &vj->found[vj->n_found++];
+    memset(*out, 0, sizeof(**out));
+    return 0;
+}
+
+/* ---- a tiny PDF builder ------------------------------------------------ */
+
+#define FAKE_CMS "3003020105"
+#define MAX_OBJ 64
+
+typedef struct pdfb {
+    eseal_buf b;
+    uint64_t off[MAX_OBJ];     /* type 1: offset; type 2: object stream */
+    int type[MAX_OBJ];         /* 1 at an offset, 2 in an object stream */
+    int index[MAX_OBJ];        /* type 2: index in the object stream */
+    int rev[MAX_OBJ];          /* objects written in this revision */
+    size_t n_rev;
+    uint64_t prev_xref;        /* 0: the first revision */
+    uint64_t br_pos;           /* the last signature's placeholders */
+    uint64_t ct_start, ct_end;
+} pdfb;
+
+static void pb_start(pdfb *p)
+{
+    memset(p, 0, sizeof(*p));
+    eseal__buf_puts(&p->b, "%PDF-1.7\n%\xe2\xe3\xcf\xd3\n");
+}
+
+static void pb_begin(pdfb *p, int num)
+{
+    CU_ASSERT_FATAL(num > 0 && num < MAX_OBJ);
+    p->off[num] = p->b.len;
+    p->type[num] = 1;
+    p->rev[p->n_rev++] = num;
+    eseal__buf_printf(&p->b, "%d 0 obj\n", num);
+}
+
+static void pb_obj(pdfb *p, int num, const char *fmt, ...)
+    ESEAL_PRINTF(3, 4);
+
+static void pb_obj(pdfb *p, int num, const char *fmt, ...)
+{
+    char body[2048];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(body, sizeof(body), fmt, ap);
+    va_end(ap);
+    pb_begin(p, num);
+    eseal__buf_printf(&p->b, "%s\nendobj\n", body);
+}
+
+static void pb_stream(pdfb *p, int num, const char *data)
+{
+    pb_begin(p, num);
+    eseal__buf_printf(&p->b, "<< /Length %zu >>\nstream\n%s\nendstream\n"
+        "endobj\n", strlen(data), data);
+}
+
+/* A signature dictionary: keys, then /ByteRange and /Contents to patch. */
+static void pb_sig(pdfb *p, int num, const char *keys, const char *hex,
+    size_t pad)
+{
+    size_t i;
+
+    pb_begin(p, num);
+    eseal__buf_printf(&p->b, "<< %s /ByteRange [0 ", keys);
+    p->br_pos = p->b.len;
+    eseal__buf_puts(&p->b, "********** ********** **********] /Contents ");
+    p->ct_start = p->b.len;
+    eseal__buf_printf(&p->b, "<%s", hex);
+    for (i = 0; i < pad; i++)
+        eseal__buf_puts(&p->b, "00");
+    eseal__buf_puts(&p->b, ">");
+    p->ct_end = p->b.len;
+    eseal__buf_puts(&p->b, " >>\nendobj\n");
+}
+
+/* Writes the xref table of this revision, the trailer and %%EOF. */
+static void pb_xref(pdfb *p, int size, const char *trailer_extra)
+{
+    uint64_t xref = p->b.len;
+    size_t i, j;
+
+    /* sort this revision's objects */
+    for (i = 1; i < p->n_rev; i++)
+        for (j = i; j > 0 && p->rev[j - 1] > p->rev[j]; j--) {
+            int t = p->rev[j];
+
+            p->rev[j] = p->rev[j - 1];
+            p->rev[j - 1] = t;
+        }
+    eseal__buf_puts(&p->b, "xref\n");
+    if (p->prev_xref == 0)
+        eseal__buf_puts(&p->b, "0 1\n0000000000 65535 f \n");
+    for (i = 0; i < p->n_rev; i++)
+        CU_ASSERT_FATAL(p->type[p->rev[i]] == 1);
+    for (i = 0; i < p->n_rev; i++)
+        eseal__buf_printf(&p->b, "%d 1\n%010llu 00000 n \n", p->rev[i],
+            (unsigned long long)p->off[p->rev[i]]);
+    eseal__buf_printf(&p->b, "trailer\n<< /Size %d /Root 1 0 R", size);
+    if (p->prev_xref != 0)
+        eseal__buf_printf(&p->b, " /Prev %llu",
+            (unsigned long long)p->prev_xref);
+    eseal__buf_printf(&p->b, "%s >>\nstartxref\n%llu\n%%%%EOF\n",
+        trailer_extra ? trailer_extra : "", (unsigned long long)xref);
+    p->prev_xref = xref;
+    p->n_rev = 0;
+}
+
+/* An uncompressed object stream holding objects nums[] (bodies[]). */
+static void pb_objstm(pdfb *p, int num, size_t n, const int *nums,
+    const char *const *bodies)
+{
+    eseal_buf head = { NULL, 0, 0, 0 }, body = { NULL, 0, 0, 0 };
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        eseal__buf_printf(&head, "%d %zu ", nums[i], body.len);
+        eseal__buf_printf(&body, "%s\n", bodies[i]);
+    }
+    pb_begin(p, num);
+    eseal__buf_printf(&p->b, "<< /Type /ObjStm /N %zu /First %zu "
+        "/Length %zu >>\nstream\n%s%s\nendstream\nendobj\n", n, head.len,
+        head.len + body.len, head.data, body.data);
+    for (i = 0; i < n; i++) {
+        p->type[nums[i]] = 2;
+        p->off[nums[i]] = (uint64_t)num;
+        p->index[nums[i]] = (int)i;
+        p->rev[p->n_rev++] = nums[i];
+    }
+    eseal__buf_free(&head);
+    eseal__buf_free(&body);
+}
+
+/* Ends the revision with a cross-reference stream, object xnum. */
+static void pb_xref_stream(pdfb *p, int xnum, int size)
+{
+    unsigned char data[MAX_OBJ * 7];
+    uint64_t xref = p->b.len;
+    size_t i, j, n = 0;
+
+    p->off[xnum] = xref;
+    p->type[xnum] = 1;
+    p->rev[p->n_rev++] = xnum;
+    for (i = 1; i < p->n_rev; i++)
+        for (j = i; j > 0 && p->rev[j - 1] > p->rev[j]; j--) {
+            int t = p->rev[j];
+
+            p->rev[j] = p->rev[j - 1];
+            p->rev[j - 1] = t;
+        }
+    eseal__buf_printf(&p->b, "%d 0 obj\n<< /Type /XRef /Size %d /Root 1 0 R "
+        "/W [1 4 2] /Index [", xnum, size);
+    for (i = 0; i < p->n_rev; i++) {
+        int num = p->rev[i];
+        uint64_t f2 = p->off[num];
+        unsigned f3 = p->type[num] == 2 ? (unsigned)p->index[num] : 0;
+
+        eseal__buf_printf(&p->b, "%s%d 1", i ? " " : "", num);
+        data[n++] = (unsigned char)p->type[num];
+        data[n++] = (unsigned char)(f2 >> 24);
+        data[n++] = (unsigned char)(f2 >> 16);
+        data[n++] = (unsigned char)(f2 >> 8);
+        data[n++] = (unsigned char)f2;
+        data[n++] = (unsigned char)(f3 >> 8);
+        data[n++] = (unsigned char)f3;
+    }
+    eseal__buf_printf(&p->b, "] /Prev %llu /Length %zu >>\nstream\n",
+        (unsigned long long)p->prev_xref, n);
+    eseal__buf_append(&p->b, data, n);
+    eseal__buf_printf(&p->b, "\nendstream\nendobj\nstartxref\n%llu\n"
+        "%%%%EOF\n", (unsigned long long)xref);
+    p->prev_xref = xref;
+    p->n_rev = 0;
+}
+
+static void pb_patch_br(pdfb *p, long long b, long long c, long long d)
+{
+    char tmp[64];
+
+    snprintf(tmp, sizeof(tmp), "%10lld %10lld %10lld", b, c, d);
+    CU_ASSERT_FATAL(strlen(tmp) == 32);
+    memcpy(p->b.data + p->br_pos, tmp, 32);
+}
+
+/* Seals the last signature over everything written so far. */
+static void pb_seal(pdfb *p)
+{
+    pb_patch_br(p, (long long)p->ct_start, (long long)p->ct_end,
+        (long long)(p->b.len - p->ct_end));
+}
+
+/* The common first revision: one page, a signature field 5 with sig 6. */
+#define SIG_KEYS "/Type /Sig /Filter /Adobe.PPKLite " \
+    "/SubFilter /ETSI.CAdES.detached /M (D:20240102030405Z)"
+
+static void pb_base(pdfb *p, const char *catalog_extra, const char *sig_keys)
+{
+    pb_start(p);
+    pb_obj(p, 1, "<< /Type /Catalog /Pages 2 0 R /AcroForm 7 0 R%s >>",
+        catalog_extra ? catalog_extra : "");
+    pb_obj(p, 2, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>");
+    pb_obj(p, 3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] "
+                 "/Contents 4 0 R /Annots [5 0 R] >>");
+    pb_stream(p, 4, "BT /F1 12 Tf 10 10 Td (Hello) Tj ET");
+    pb_obj(p, 5, "<< /FT /Sig /T (Seal1) /V 6 0 R /Type /Annot "
+                 "/Subtype /Widget /Rect [0 0 0 0] /F 132 /P 3 0 R >>");
+    pb_sig(p, 6, sig_keys ? sig_keys : SIG_KEYS, FAKE_CMS, 60);
+    pb_obj(p, 7, "<< /Fields [5 0 R] /SigFlags 3 >>");
+    pb_xref(p, 8, NULL);
+}
+
+/* A second signature in an incremental update: field 8, sig 9. */
+static void pb_second_sig(pdfb *p, const char *sig_keys)
+{
+    pb_obj(p, 3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] "
+                 "/Contents 4 0 R /Annots [5 0 R 8 0 R] >>");
+    pb_obj(p, 7, "<< /Fields [5 0 R 8 0 R] /SigFlags 3 >>");
+    pb_obj(p, 8, "<< /FT /Sig /T (Seal2) /V 9 0 R /Type /Annot "
+                 "/Subtype /Widget /Rect [0 0 0 0] /F 132 /P 3 0 R >>");
+    pb_sig(p, 9, sig_keys ? sig_keys : SIG_KEYS, FAKE_CMS, 40);
+    pb_xref(p, 10, NULL);
+}
+
+static int find(eseal_verify_job *vj, eseal_source *src, const pdfb *p,
+    eseal_error *err)
+{
+    memset(vj, 0, sizeof(*vj));
+    memset(src, 0, sizeof(*src));
+    src->data = (const unsigned char *)p->b.data;
+    src->size = p->b.len;
+    src->fd = -1;
+    src->name = "test.pdf";
+    vj->in = src;
+    return eseal__pdf_find_signatures(vj, err);
+}
+
+static int has_msg(char **list, size_t n, const char *part)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (strstr(list[i], part) != NULL)
+            return 1;
+    return 0;
+}
+
+static void dump(const eseal_found_signature *fs)
+{
+    size_t i;
+
+    for (i = 0; i < fs->n_errors; i++)
+        fprintf(stderr, "\n  error: %s", fs->errors[i]);
+    for (i = 0; i < fs->n_warnings; i++)
+        fprintf(stderr, "\n  warning: %s", fs->warnings[i]);
+}
+
+/* ---- tests ------------------------------------------------------------- */
+
+static void test_pdf_diff__one_signature_covers_all(void)
+{
+    static const unsigned char cms[] = { 0x30, 0x03, 0x02, 0x01, 0x05 };
+    eseal_verify_job vj;
+    eseal_source src;
+    eseal_error err = { 0, "" };
+    eseal_found_signature *fs;
+    pdfb p;
+
+    pb_base(&p, NULL, NULL);
+    pb_seal(&p);
+    CU_ASSERT_EQUAL_FATAL(find(&vj, &src, &p, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(vj.n_found, 1);
+    fs = &vj.found[0];
+    dump(fs);
+    CU_ASSERT_EQUAL(fs->kind, ESEAL_FOUND_CMS_DETACHED);
+    CU_ASSERT_STRING_EQUAL(fs->sub_filter, "ETSI.CAdES.detached");
+    CU_ASSERT_EQUAL(fs->n_errors, 0);
+    CU_ASSERT_EQUAL(fs->n_warnings, 0);
+    CU_ASSERT_EQUAL(fs->covered.count, 2);
+    CU_ASSERT_EQUAL(fs->covered.span[0].origin, ESEAL_SPAN_INPUT);
+    CU_ASSERT_EQUAL(fs->covered.span[0].off, 0);
+    CU_ASSERT_EQUAL(fs->covered.span[0].len, p.ct_start);
+    CU_ASSERT_EQUAL(fs->covered.span[1].off, p.ct_end);
+    CU_ASSERT_EQUAL(fs->covered.span[1].len, p.b.len - p.ct_end);
+    CU_ASSERT_TRUE(fs->covers_whole_document);
+    CU_ASSERT_EQUAL(fs->modifications_after, ESEAL_MODS_NONE);
+    CU_ASSERT_EQUAL(fs->contents.len, sizeof(cms));
+    CU_ASSERT_EQUAL(memcmp(fs->contents.data, cms, sizeof(cms)), 0);
+    CU_ASSERT_EQUAL(fs->claimed_time, (time_t)1704164645);
+    CU_ASSERT_FALSE(fs->certification);
+    CU_ASSERT_EQUAL(fs->docmdp_permissions, 0);
+    eseal__pdf_verify_cleanup(&vj);
+    CU_ASSERT_PTR_NULL(vj.found);
+    CU_ASSERT_EQUAL(vj.n_found, 0);
+    eseal__buf_free(&p.b);
+}
+
+static void test_pdf_diff__second_signature_is_permitted(void)
+{
+    eseal_verify_job vj;
+    eseal_source src;
+    eseal_error err = { 0, "" };
+    uint64_t end1;
+    pdfb p;
+
+    pb_base(&p, NULL, NULL);
+    pb_seal(&p);
+    end1 = p.b.len;
+    pb_second_sig(&p, NULL);
+    pb_seal(&p);
+    CU_ASSERT_EQUAL_FATAL(find(&vj, &src, &p, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(vj.n_found, 2);
+    dump(&vj.found[0]);
+    dump(&vj.found[1]);
+    /* oldest first */
+    CU_ASSERT_EQUAL(vj.found[0].covered.span[1].off +
+        vj.found[0].covered.span[1].len, end1);
+    CU_ASSERT_FALSE(vj.found[0].covers_whole_document);
+    CU_ASSERT_EQUAL(vj.found[0].modifications_after, ESEAL_MODS_PERMITTED);
+    CU_ASSERT_EQUAL(vj.found[0].n_errors, 0);
+    CU_ASSERT_EQUAL(vj.found[0].n_warnings, 0);
+    CU_ASSERT_TRUE(vj.found[1].covers_whole_document);
+    CU_ASSERT_EQUAL(vj.found[1].modifications_after, ESEAL_MODS_NONE);
+    CU_ASSERT_EQUAL(vj.found[1].n_errors, 0);
+    eseal__pdf_verify_cleanup(&vj);
+    eseal__buf_free(&p.b);
+}
+
+static void test_pdf_diff__oldest_first_whatever_the_field_order(void)
+{
+    eseal_verify_job vj;
+    eseal_source src;
+    eseal_error err = { 0, "" };
+    uint64_t end1;
+    pdfb p;
+
+    pb_base(&p, NULL, NULL);
+    pb_seal(&p);
+    end1 = p.b.len;
+    pb_obj(&p, 3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] "
+                  "/Contents 4 0 R /Annots [5 0 R 8 0 R] >>");
+    /* the new field comes first in /Fields */
+    pb_obj(&p, 7, "<< /Fields [8 0 R 5 0 R] /SigFlags 3 >>");
+    pb_obj(&p, 8, "<< /FT /Sig /T (Seal2) /V 9 0 R /Subtype /Widget "
+                  "/Rect [0 0 0 0] /P 3 0 R >>");
+    pb_sig(&p, 9, SIG_KEYS, FAKE_CMS, 40);
+    pb_xref(&p, 10, NULL);
+    pb_seal(&p);
+    CU_ASSERT_EQUAL_FATAL(find(&vj, &src, &p, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(vj.n_found, 2);
+    CU_ASSERT_EQUAL(vj.found[0].covered.span[1].off +
+        vj.found[0].covered.span[1].len, end1);
+    CU_ASSERT_TRUE(vj.found[1].covers_whole_document);
+    /* reordering the old fields is not an append */
+    CU_ASSERT_EQUAL(vj.found[0].modifications_after, ESEAL_MODS_FORBIDDEN);
+    CU_ASSERT_TRUE(has_msg(vj.found[0].warnings, vj.found[0].n_warnings,
+        "/Fields"));
+    eseal__pdf_verify_cleanup(&vj);
+    eseal__buf_free(&p.b);
+}
+
+static void test_pdf_diff__page_contents_changed_is_forbidden(void)
+{
+    eseal_verify_job vj;
+    eseal_source src;
+    eseal_error err = { 0, "" };
+    pdfb p;
+
+    pb_base(&p, NULL, NULL);
+    pb_seal(&p);
+    pb_stream(&p, 8, "BT /F1 12 Tf 10 10 Td (Pay 1000000) Tj ET");
+    pb_obj(&p, 3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] "
+                  "/Contents 8 0 R /Annots [5 0 R] >>");
+    pb_xref(&p, 9, NULL);
+    CU_ASSERT_EQUAL_FATAL(find(&vj, &src, &p, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(vj.n_found, 1);
+    dump(&vj.found[0]);
+    CU_ASSERT_EQUAL(vj.found[0].modifications_after, ESEAL_MODS_FORBIDDEN);
+    CU_ASSERT_TRUE(has_msg(vj.found[0].warnings, vj.found[0].n_warnings,
+        "object 3 0 (page) changed after the seal: /Contents"));
+    CU_ASSERT_EQUAL(vj.found[0].n_errors, 0);
+    eseal__pdf_verify_cleanup(&vj);
+    eseal__buf_free(&p.b);
+}
+
+static void test_pdf_diff__content_stream_rewritten_is_forbidden(void)
+{
+    eseal_modifications m;
+    char **reasons = NULL;
+    size_t n = 0;
+    eseal_error err = { 0, "" };
+    uint64_t end1;
+    pdfb p;
+
+    pb_base(&p, NULL, NULL);
+    pb_seal(&p);
+    end1 = p.b.len;
+    pb_stream(&p, 4, "BT /F1 12 Tf 10 10 Td (Goodbye) Tj ET");
+    pb_xref(&p, 8, NULL);
+    CU_ASSERT_EQUAL_FATAL(eseal__pdf_classify_changes(&m,
+        (const unsigned char *)p.b.data, p.b.len, end1, "t.pdf", &reasons,
+        &n, &err), 0);
+    CU_ASSERT_EQUAL(m, ESEAL_MODS_FORBIDDEN);
+    CU_ASSERT_TRUE(has_msg(reasons, n, "object 4 0 (stream) changed"));
+    eseal__strlist_free(reasons, n);
+    eseal__buf_free(&p.b);
+}
+
+static void test_pdf_diff__identical_rewrite_is_permitted(void)
+{
+    eseal_modifications m;
+    char **reasons = NULL;
+    size_t n = 0;
+    eseal_error err = { 0, "" };
+    uint64_t end1;
+    pdfb p;
+
+    pb_base(&p, NULL, NULL);
+    pb_seal(&p);
+    end1 = p.b.len;
+    /* the same page again, only spaced differently */
+    pb_obj(&p, 3, "<<  /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200]\n"
+                  "/Annots [5 0 R] /Contents 4 0 R >>");
+    pb_xref(&p, 8, NULL);
+    CU_ASSERT_EQUAL_FATAL(eseal__pdf_classify_changes(&m,
+        (const unsigned char *)p.b.data, p.b.len, end1, "t.pdf", &reasons,
+        &n, &err), 0);
+    CU_ASSERT_EQUAL(m, ESEAL_MODS_PERMITTED);
+    CU_ASSERT_EQUAL(n, 0);
+    eseal__strlist_free(reasons, n);
+    eseal__buf_free(&p.b);
+}
+
+static void test_pdf_diff__garbage_appended_is_forbidden(void)
+{
+    eseal_verify_job vj;
+    eseal_source src;
+    eseal_error err = { 0, "" };
+    pdfb p;
+
+    pb_base(&p, NULL, NULL);
+    pb_seal(&p);
+    eseal__buf_puts(&p.b, "\nGARBAGE<<>>\n");
+    CU_ASSERT_EQUAL_FATAL(find(&vj, &src, &p, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(vj.n_found, 1);
+    CU_ASSERT_FALSE(vj.found[0].covers_whole_document);
+    CU_ASSERT_EQUAL(vj.found[0].modifications_after, ESEAL_MODS_FORBIDDEN);
+    CU_ASSERT_TRUE(has_msg(vj.found[0].warnings, vj.found[0].n_warnings,
+        "12 bytes appended after the signed revision"));
+    eseal__pdf_verify_cleanup(&vj);
+    eseal__buf_free(&p.b);
+}
+
+static void test_pdf_diff__comment_appended_is_forbidden(void)
+{
+    eseal_verify_job vj;
+    eseal_source src;
+    eseal_error err = { 0, "" };
+    pdfb p;
+
+    pb_base(&p, NULL, NULL);
+    pb_seal(&p);
+    eseal__buf_puts(&p.b, "%not part of the seal\n");
+    CU_ASSERT_EQUAL_FATAL(find(&vj, &src, &p, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(vj.n_found, 1);
+    CU_ASSERT_EQUAL(vj.found[0].modifications_after, ESEAL_MODS_FORBIDDEN);
+    eseal__pdf_verify_cleanup(&vj);
+    eseal__buf_free(&p.b);
+}
+
+static void test_pdf_diff__whitespace_appended_is_no_change(void)
+{
+    eseal_verify_job vj;
+    eseal_source src;
+    eseal_error err = { 0, "" };
+    pdfb p;
+
+    pb_base(&p, NULL, NULL);
+    pb_seal(&p);
+    eseal__buf_append(&p.b, "\r\n \t\0\n", 6);
+    CU_ASSERT_EQUAL_FATAL(find(&vj, &src, &p, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(vj.n_found, 1);
+    CU_ASSERT_FALSE(vj.found[0].covers_whole_document);
+    CU_ASSERT_EQUAL(vj.found[0].modifications_after, ESEAL_MODS_NONE);
+    CU_ASSERT_EQUAL(vj.found[0].n_warnings, 0);
+    eseal__pdf_verify_cleanup(&vj);
+    eseal__buf_free(&p.b);
+}
+
+static void test_pdf_diff__unreferenced_object_between_revisions(void)
+{
+    eseal_verify_job vj;
+    eseal_source src;
+    eseal_error err = { 0, "" };
+    pdfb p;
+
+    pb_base(&p, NULL, NULL);
+    pb_seal(&p);
+    /* an object no xref knows, then a harmless later revision */
+    eseal__buf_puts(&p.b, "3 0 obj\n<< /Type /Page /Contents 8 0 R >>\n"
+                          "endobj\n");
+    pb_obj(&p, 7, "<< /Fields [5 0 R] /SigFlags 3 >>");
+    pb_xref(&p, 8, NULL);
+    CU_ASSERT_EQUAL_FATAL(find(&vj, &src, &p, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(vj.n_found, 1);
+    CU_ASSERT_EQUAL(vj.found[0].modifications_after, ESEAL_MODS_FORBIDDEN);
+    CU_ASSERT_TRUE(has_msg(vj.found[0].warnings, vj.found[0].n_warnings,
+        "not part of any later revision"));
+    eseal__pdf_verify_cleanup(&vj);
+    eseal__buf_free(&p.b);
+}
+
+static void test_pdf_diff__dss_and_doc_timestamp_are_permitted(void)
+{
+    eseal_verify_job vj;
+    eseal_source src;
+    eseal_error err = { 0, "" };
+    pdfb p;
+
+    pb_base(&p, NULL, NULL);
+    pb_seal(&p);
+    /* B-LT: a DSS (the catalog changes) */
+    pb_obj(&p, 1, "<< /Type /Catalog /Pages 2 0 R /AcroForm 7 0 R "
+                  "/DSS 8 0 R >>");
+    pb_obj(&p, 8, "<< /Type /DSS /Certs [9 0 R] /OCSPs [10 0 R] "
+                  "/VRI << /ABCDEF << /Cert [9 0 R] /TS 11 0 R >> >> >>");
+    pb_stream(&p, 9, "certificate");
+    pb_stream(&p, 10, "ocsp");
+    pb_stream(&p, 11, "token");
+    pb_xref(&p, 12, NULL);
+    /* B-LTA: a document timestamp (the catalog changes again) */
+    pb_obj(&p, 1, "<< /Type /Catalog /Pages 2 0 R /AcroForm 7 0 R "
+                  "/DSS 8 0 R /Extensions << /ESIC << /BaseVersion /1.7 "
+                  "/ExtensionLevel 2 >> >> >>");
+    pb_obj(&p, 7, "<< /Fields [5 0 R 12 0 R] /SigFlags 3 >>");
+    pb_obj(&p, 3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] "
+                  "/Contents 4 0 R /Annots [5 0 R 12 0 R] >>");
+    pb_obj(&p, 12, "<< /FT /Sig /T (TS1) /V 13 0 R /Subtype /Widget "
+                   "/Rect [0 0 0 0] /P 3 0 R >>");
+    pb_sig(&p, 13, "/Type /DocTimeStamp /Filter /Adobe.PPKLite "
+                   "/SubFilter /ETSI.RFC3161", FAKE_CMS, 20);
+    pb_xref(&p, 14, NULL);
+    pb_seal(&p);
+    CU_ASSERT_EQUAL_FATAL(find(&vj, &src, &p, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(vj.n_found, 2);
+    dump(&vj.found[0]);
+    CU_ASSERT_EQUAL(vj.found[0].kind, ESEAL_FOUND_CMS_DETACHED);
+    CU_ASSERT_EQUAL(vj.found[0].modifications_after, ESEAL_MODS_PERMITTED);
+    CU_ASSERT_EQUAL(vj.found[1].kind, ESEAL_FOUND_DOC_TIMESTAMP);
+    CU_ASSERT_STRING_EQUAL(vj.found[1].sub_filter, "ETSI.RFC3161");
+    CU_ASSERT_EQUAL(vj.found[1].n_errors, 0);
+    CU_ASSERT_EQUAL(vj.found[1].modifications_after, ESEAL_MODS_NONE);
+    eseal__pdf_verify_cleanup(&vj);
+    eseal__buf_free(&p.b);
+}
+
+static void test_pdf_diff__catalog_open_action_is_forbidden(void)
+{
+    eseal_verify_job vj;
+    eseal_source src;
+    eseal_error err = { 0, "" };
+    pdfb p;
+
+    pb_base(&p, NULL, NULL);
+    pb_seal(&p);
+    pb_obj(&p, 1, "<< /Type /Catalog /Pages 2 0 R /AcroForm 7 0 R "
+                  "/OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>");
+    pb_xref(&p, 8, NULL);
+    CU_ASSERT_EQUAL_FATAL(find(&vj, &src, &p, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(vj.n_found, 1);
+    CU_ASSERT_EQUAL(vj.found[0].modifications_after, ESEAL_MODS_FORBIDDEN);
+    CU_ASSERT_TRUE(has_msg(vj.found[0].warnings, vj.found[0].n_warnings,
+        "(catalog) changed after the seal: /OpenAction"));
+    eseal__pdf_verify_cleanup(&vj);
+    eseal__buf_free(&p.b);
+}
+
+static void test_pdf_diff__new_annotation_is_forbidden(void)
+{
+    eseal_verify_job vj;
+    eseal_source src;
+    eseal_error err = { 0, "" };
+    pdfb p;
+
+    pb_base(&p, NULL, NULL);
+    pb_seal(&p);
+    pb_obj(&p, 8, "<< /Type /Annot /Subtype /FreeText /Rect [0 0 200 200] "
+                  "/Contents (VOID) >>");
+    pb_obj(&p, 3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] "
+                  "/Contents 4 0 R /Annots [5 0 R 8 0 R] >>");
+    pb_xref(&p, 9, NULL);
+    CU_ASSERT_EQUAL_FATAL(find(&vj, &src, &p, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(vj.n_found, 1);
+    dump(&vj.found[0]);
+    CU_ASSERT_EQUAL(vj.found[0].modifications_after, ESEAL_MODS_FORBIDDEN);
+    CU_ASSERT_TRUE(has_msg(vj.found[0].warnings, vj.found[0].n_warnings,
+        "not a signature widget"));
+    eseal__pdf_verify_cleanup(&vj);
+    eseal__buf_free(&p.b);
+}
+
+static void test_pdf_diff__text_field_fill_in_is_forbidden(void)
+{
+    eseal_modifications m;
+    char **reasons = NULL;
+    size_t n = 0;
+    eseal_error err = { 0, "" };
+    uint64_t end1;
+    pdfb p;
+
+    pb_start(&p);
+    pb_obj(&p, 1, "<< /Type /Catalog /Pages 2 0 R /AcroForm 7 0 R >>");
+    pb_obj(&p, 2, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>");
+    pb_obj(&p, 3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] "
+                  "/Annots [5 0 R 8 0 R] >>");
+    pb_obj(&p, 5, "<< /FT /Sig /T (Seal1) /V 6 0 R /Subtype /Widget "
+                  "/Rect [0 0 0 0] /P 3 0 R >>");
+    pb_sig(&p, 6, SIG_KEYS, FAKE_CMS, 10);
+    pb_obj(&p, 7, "<< /Fields [5 0 R 8 0 R] >>");
+    pb_obj(&p, 8, "<< /FT /Tx /T (Amount) /V (100) /Subtype /Widget "
+                  "/Rect [0 0 50 20] /P 3 0 R >>");
+    pb_xref(&p, 9, NULL);
+    pb_seal(&p);
+    end1 = p.b.len;
+    pb_obj(&p, 8, "<< /FT /Tx /T (Amount) /V (999) /Subtype /Widget "
+                  "/Rect [0 0 50 20] /P 3 0 R >>");
+    pb_xref(&p, 9, NULL);
+    CU_ASSERT_EQUAL_FATAL(eseal__pdf_classify_changes(&m,
+        (const unsigned char *)p.b.data, p.b.len, end1, "t.pdf", &reasons,
+        &n, &err), 0);
+    CU_ASSERT_EQUAL(m, ESEAL_MODS_FORBIDDEN);
+    CU_ASSERT_TRUE(has_msg(reasons, n, "object 8 0 (form field) changed "
+                                       "after the seal: /V"));
+    eseal__strlist_free(reasons, n);
+    eseal__buf_free(&p.b);
+}
+
+static void test_pdf_diff__empty_signature_field_signed_later(void)
+{
+    eseal_verify_job vj;
+    eseal_source src;
+    eseal_error err = { 0, "" };
+    pdfb p;
+
+    /* a certification with a prepared empty field 8 for a second seal */
+    pb_start(&p);
+    pb_obj(&p, 1, "<< /Type /Catalog /Pages 2 0 R /AcroForm 7 0 R >>");
+    pb_obj(&p, 2, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>");
+    pb_obj(&p, 3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] "
+                  "/Annots [5 0 R 8 0 R] >>");
+    pb_obj(&p, 5, "<< /FT /Sig /T (Seal1) /V 6 0 R /Subtype /Widget "
+                  "/Rect [0 0 0 0] /P 3 0 R >>");
+    pb_sig(&p, 6, SIG_KEYS, FAKE_CMS, 10);
+    pb_obj(&p, 7, "<< /Fields [5 0 R 8 0 R] /SigFlags 3 >>");
+    pb_obj(&p, 8, "<< /FT /Sig /T (Seal2) /Subtype /Widget "
+                  "/Rect [0 0 50 20] /P 3 0 R >>");
+    pb_xref(&p, 9, NULL);
+    pb_seal(&p);
+    pb_obj(&p, 8, "<< /FT /Sig /T (Seal2) /Subtype /Widget "
+                  "/Rect [0 0 50 20] /P 3 0 R /V 9 0 R /AP << /N 10 0 R >> "
+                  ">>");
+    pb_sig(&p, 9, SIG_KEYS, FAKE_CMS, 10);
+    pb_stream(&p, 10, "q 0 0 1 rg 0 0 50 20 re f Q");
+    pb_xref(&p, 11, NULL);
+    pb_seal(&p);
+    CU_ASSERT_EQUAL_FATAL(find(&vj, &src, &p, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(vj.n_found, 2);
+    dump(&vj.found[0]);
+    CU_ASSERT_EQUAL(vj.found[0].modifications_after, ESEAL_MODS_PERMITTED);
+    CU_ASSERT_EQUAL(vj.found[1].modifications_after, ESEAL_MODS_NONE);
+    eseal__pdf_verify_cleanup(&vj);
+    eseal__buf_free(&p.b);
+}
+
+static void test_pdf_diff__byte_range_not_matching_contents(void)
+{
+    eseal_verify_job vj;
+    eseal_source src;
+    eseal_error err = { 0, "" };
+    pdfb p;
+
+    pb_base(&p, NULL, NULL);
+    /* the gap starts one byte too late */
+    pb_patch_br(&p, (long long)p.ct_start + 1, (long long)p.ct_end,
+        (long long)(p.b.len - p.ct_end));
+    CU_ASSERT_EQUAL_FATAL(find(&vj, &src, &p, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(vj.n_found, 1);
+    CU_ASSERT_TRUE(has_msg(vj.found[0].errors, vj.found[0].n_errors,
+        "ByteRange does not match /Contents"));
+    CU_ASSERT_EQUAL(vj.found[0].covered.count, 0);
+    CU_ASSERT_EQUAL(vj.found[0].contents.len, 0);
+    CU_ASSERT_FALSE(vj.found[0].covers_whole_document);
+    eseal__pdf_verify_cleanup(&vj);
+
+    /* a gap that is a hex string, but not this dictionary's /Contents */
+    pb_patch_br(&p, (long long)p.ct_start, (long long)p.ct_end - 2,
+        (long long)(p.b.len - p.ct_end + 2));
+    CU_ASSERT_EQUAL_FATAL(find(&vj, &src, &p, &err), 0);
+    CU_ASSERT_TRUE(has_msg(vj.found[0].errors, vj.found[0].n_errors,
+        "ByteRange does not match /Contents"));
+    eseal__pdf_verify_cleanup(&vj);
+    eseal__buf_free(&p.b);
+}
+
+static void test_pdf_diff__byte_range_beyond_eof(void)
+{
+    eseal_verify_job vj;
+    eseal_source src;
+    eseal_error err = { 0, "" };
+    pdfb p;
+
+    pb_base(&p, NULL, NULL);
+    pb_patch_br(&p, (long long)p.ct_start, (long long)p.ct_end,
+        (long long)(p.b.len - p.ct_end + 1));
+    CU_ASSERT_EQUAL_FATAL(find(&vj, &src, &p, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(vj.n_found, 1);
+    CU_ASSERT_TRUE(has_msg(vj.found[0].errors, vj.found[0].n_errors,
+        "beyond the end of the file"));
+    CU_ASSERT_EQUAL(vj.found[0].covered.count, 0);
+    CU_ASSERT_EQUAL(vj.found[0].modifications_after, ESEAL_MODS_FORBIDDEN);
+    eseal__pdf_verify_cleanup(&vj);
+    eseal__buf_free(&p.b);
+}
+
+static void test_pdf_diff__byte_range_shapes(void)
+{
+    static const char *const bad[] = {
+        "[0 -5 10 10]", "[0 10 20]", "[0 10 20 30 40]", "[0 1.5 20 30]",
+        "[5 10 20 30]", "[0 20 10 30]", "[0 (a) 20 30]"
+    };
+    eseal_verify_job vj;
+    eseal_source src;
+    eseal_error err = { 0, "" };
+    char keys[256];
+    size_t i;
+    pdfb p;
+
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        /* a second /ByteRange key would be ambiguous: use a dictionary
+         * whose only ByteRange is the bad one */
+        snprintf(keys, sizeof(keys), "/Type /Sig /SubFilter "
+            "/ETSI.CAdES.detached /ByteRange %s /Contents <" FAKE_CMS ">",
+            bad[i]);
+        pb_start(&p);
+        pb_obj(&p, 1, "<< /Type /Catalog /Pages 2 0 R /AcroForm 7 0 R >>");
+        pb_obj(&p, 2, "<< /Type /Pages /Kids [] /Count 0 >>");
+        pb_obj(&p, 5, "<< /FT /Sig /V 6 0 R >>");
+        pb_obj(&p, 6, "<< %s >>", keys);
+        pb_obj(&p, 7, "<< /Fields [5 0 R] >>");
+        pb_xref(&p, 8, NULL);
+        CU_ASSERT_EQUAL_FATAL(find(&vj, &src, &p, &err), 0);
+        CU_ASSERT_EQUAL_FATAL(vj.n_found, 1);
+        CU_ASSERT_EQUAL(vj.found[0].n_errors, 1);
+        CU_ASSERT_EQUAL(vj.found[0].covered.count, 0);
+        if (vj.found[0].n_errors != 1)
+            fprintf(stderr, "\n  no error for %s", bad[i]);
+        eseal__pdf_verify_cleanup(&vj);
+        eseal__buf_free(&p.b);
+    }
+}
+
+static void test_pdf_diff__der_length_checks(void)
+{
+    static const struct { const char *hex; const char *msg; } cases[] = {
+        { "3080020105", "indefinite" },
+        { "3085000000000105", "overlong" },
+        { "3010020105", "exceeds" },
+        { "0403020105", "DER SEQUENCE" },
+        { "", "empty" },
+    };
+    eseal_verify_job vj;
+    eseal_source src;
+    eseal_error err = { 0, "" };
+    size_t i;
+    pdfb p;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        pb_start(&p);
+        pb_obj(&p, 1, "<< /Type /Catalog /Pages 2 0 R /AcroForm 7 0 R >>");
+        pb_obj(&p, 2, "<< /Type /Pages /Kids [] /Count 0 >>");
+        pb_obj(&p, 5, "<< /FT /Sig /V 6 0 R >>");
+        pb_sig(&p, 6, SIG_KEYS, cases[i].hex, 8);
+        pb_obj(&p, 7, "<< /Fields [5 0 R] >>");
+        pb_xref(&p, 8, NULL);
+        pb_seal(&p);
+        CU_ASSERT_EQUAL_FATAL(find(&vj, &src, &p, &err), 0);
+        CU_ASSERT_EQUAL_FATAL(vj.n_found, 1);
+        CU_ASSERT_TRUE(has_msg(vj.found[0].errors, vj.found[0].n_errors,
+            cases[i].msg));
+        CU_ASSERT_EQUAL(vj.found[0].contents.len, 0);
+        eseal__pdf_verify_cleanup(&vj);
+        eseal__buf_free(&p.b);
+    }
+    /* a long-form length and padding that is not zero */
+    pb_start(&p);
+    pb_obj(&p, 1, "<< /Type /Catalog /Pages 2 0 R /AcroForm 7 0 R >>");
+    pb_obj(&p, 2, "<< /Type /Pages /Kids [] /Count 0 >>");
+    pb_obj(&p, 5, "<< /FT /Sig /V 6 0 R >>");
+    pb_sig(&p, 6, SIG_KEYS, "308103020105 77", 4);
+    pb_obj(&p, 7, "<< /Fields [5 0 R] >>");
+    pb_xref(&p, 8, NULL);
+    pb_seal(&p);
+    CU_ASSERT_EQUAL_FATAL(find(&vj, &src, &p, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(vj.n_found, 1);
+    CU_ASSERT_EQUAL(vj.found[0].n_errors, 0);
+    CU_ASSERT_EQUAL(vj.found[0].contents.len, 6);
+    CU_ASSERT_TRUE(has_msg(vj.found[0].warnings, vj.found[0].n_warnings,
+        "non-zero bytes"));
+    eseal__pdf_verify_cleanup(&vj);
+    eseal__buf_free(&p.b);
+}
+
+static time_t claimed(const char *m, size_t *n_warnings)
+{
+    eseal_verify_job vj;
+    eseal_source src;
+    eseal_error err = { 0, "" };
+    char keys[256];
+    time_t t = (time_t)-1;
+    pdfb p;
+
+    snprintf(keys, sizeof(keys), "/Type /Sig /SubFilter /adbe.pkcs7.detached "
+        "/M %s", m);
+    pb_base(&p, NULL, keys);
+    pb_seal(&p);
+    if (find(&vj, &src, &p, &err) == 0 && vj.n_found == 1) {
+        t = vj.found[0].claimed_time;
+        *n_warnings = vj.found[0].n_warnings;
+    }
+    eseal__pdf_verify_cleanup(&vj);
+    eseal__buf_free(&p.b);
+    return t;
+}
+
+static void test_pdf_diff__signing_time_variants(void)
+{
+    static const struct { const char *m; long long t; } ok[] = {
+        { "(D:20240102030405Z)", 1704164645 },
+        { "(D:20240102030405Z00'00')", 1704164645 },
+        { "(D:20240102120405+09'00')", 1704164645 },
+        { "(D:20240102120405+09'00)", 1704164645 },
+        { "(D:20240102120405+09)", 1704164645 },
+        { "(D:20240101223405-04'30')", 1704164645 },
+        { "(D:20240102030405)", 1704164645 },
+        { "(20240102030405Z)", 1704164645 },
+        { "<443A3230323430313032303330343035>", 1704164645 },
+        { "(D:2024)", 1704067200 },
+        { "(D:202401021304)", 1704200640 },
+        { "(D:20231231235959Z)", 1704067199 },
+        { "(D:20240229)", 1709164800 },
+    };
+    static const char *const bad[] = {
+        "(D:2024133)", "(D:20240230)", "(D:20230229)", "(D:20241301)",
+        "(D:20240102250000)", "(D:20240102030405X)", "(yesterday)", "42",
+        "(D:20240102030405+09'00'junk)"
+    };
+    size_t i, nw;
+
+    for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        nw = 99;
+        CU_ASSERT_EQUAL(claimed(ok[i].m, &nw), (time_t)ok[i].t);
+        CU_ASSERT_EQUAL(nw, 0);
+        if (claimed(ok[i].m, &nw) != (time_t)ok[i].t)
+            fprintf(stderr, "\n  /M %s", ok[i].m);
+    }
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        nw = 0;
+        CU_ASSERT_EQUAL(claimed(bad[i], &nw), 0);
+        CU_ASSERT_EQUAL(nw, 1);
+    }
+}
+
+static void test_pdf_diff__inherited_field_type(void)
+{
+    eseal_verify_job vj;
+    eseal_source src;
+    eseal_error err = { 0, "" };
+    pdfb p;
+
+    pb_start(&p);
+    pb_obj(&p, 1, "<< /Type /Catalog /Pages 2 0 R /AcroForm 7 0 R >>");
+    pb_obj(&p, 2, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>");
+    pb_obj(&p, 3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] "
+                  "/Annots [8 0 R] >>");
+    /* the parent has the type, the kid the value; a text field with a
+     * signature-like value is not a signature; a loop back to the parent
+     * is ignored */
+    pb_obj(&p, 5, "<< /FT /Sig /T (Seals) /Kids [8 0 R 5 0 R] >>");
+    pb_sig(&p, 6, SIG_KEYS, FAKE_CMS, 10);
+    pb_obj(&p, 7, "<< /Fields [5 0 R 9 0 R 12 0 R] >>");
+    pb_obj(&p, 8, "<< /Parent 5 0 R /T (a) /V 6 0 R /Subtype /Widget "
+                  "/Rect [0 0 0 0] /P 3 0 R >>");
+    pb_obj(&p, 9, "<< /FT /Tx /T (text) /Kids [10 0 R] >>");
+    pb_obj(&p, 10, "<< /Parent 9 0 R /V 11 0 R >>");
+    pb_obj(&p, 11, "<< /Type /Sig /ByteRange [0 1 2 3] /Contents <00> >>");
+    pb_obj(&p, 12, "<< /T (free) /FT /Sig /V 40 0 R >>");
+    pb_xref(&p, 13, NULL);
+    pb_seal(&p);
+    CU_ASSERT_EQUAL_FATAL(find(&vj, &src, &p, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(vj.n_found, 1);
+    dump(&vj.found[0]);
+    CU_ASSERT_EQUAL(vj.found[0].n_errors, 0);
+    CU_ASSERT_TRUE(vj.found[0].covers_whole_document);
+    eseal__pdf_verify_cleanup(&vj);
+    eseal__buf_free(&p.b);
+}
+
+static void certified(int p_value, eseal_modifications *first)
+{
+    eseal_verify_job vj;
+    eseal_source src;
+    eseal_error err = { 0, "" };
+    char keys[512];
+    pdfb p;
+
+    snprintf(keys, sizeof(keys), SIG_KEYS " /Reference [<< /Type /SigRef "
+        "/TransformMethod /DocMDP /TransformParams << /Type "
+        "/TransformParams /P %d /V /1.2 >> >>]", p_value);
+    pb_base(&p, " /Perms << /DocMDP 6 0 R >>", keys);
+    pb_seal(&p);
+    pb_second_sig(&p, NULL);
+    pb_seal(&p);
+    CU_ASSERT_EQUAL_FATAL(find(&vj, &src, &p, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(vj.n_found, 2);
+    CU_ASSERT_TRUE(vj.found[0].certification);
+    CU_ASSERT_EQUAL(vj.found[0].docmdp_permissions, p_value);
+    CU_ASSERT_FALSE(vj.found[1].certification);
+    CU_ASSERT_EQUAL(vj.found[1].docmdp_permissions, 0);
+    *first = vj.found[0].modifications_after;
+    if (p_value == 1)
+        CU_ASSERT_TRUE(has_msg(vj.found[0].warnings, vj.found[0].n_warnings,
+            "DocMDP P=1"));
+    eseal__pdf_verify_cleanup(&vj);
+    eseal__buf_free(&p.b);
+}
+
+static void test_pdf_diff__docmdp_permissions(void)
+{
+    eseal_modifications m;
+
+    certified(1, &m);
+    CU_ASSERT_EQUAL(m, ESEAL_MODS_FORBIDDEN);
+    certified(2, &m);
+    CU_ASSERT_EQUAL(m, ESEAL_MODS_PERMITTED);
+    certified(3, &m);
+    CU_ASSERT_EQUAL(m, ESEAL_MODS_PERMITTED);
+}
+
+static void test_pdf_diff__docmdp_default_is_2(void)
+{
+    eseal_verify_job vj;
+    eseal_source src;
+    eseal_error err = { 0, "" };
+    pdfb p;
+
+    pb_base(&p, " /Perms << /DocMDP 6 0 R >>", SIG_KEYS
+        " /Reference [<< /TransformMethod /DocMDP >>]");
+    pb_seal(&p);
+    CU_ASSERT_EQUAL_FATAL(find(&vj, &src, &p, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(vj.n_found, 1);
+    CU_ASSERT_TRUE(vj.found[0].certification);
+    CU_ASSERT_EQUAL(vj.found[0].docmdp_permissions, 2);
+    CU_ASSERT_EQUAL(vj.found[0].n_warnings, 0);
+    eseal__pdf_verify_cleanup(&vj);
+    eseal__buf_free(&p.b);
+}
+
+static void test_pdf_diff__sub_filters(void)
+{
+    eseal_verify_job vj;
+    eseal_source src;
+    eseal_error err = { 0, "" };
+    pdfb p;
+
+    pb_base(&p, NULL, "/Type /Sig /SubFilter /adbe.pkcs7.sha1");
+    pb_seal(&p);
+    CU_ASSERT_EQUAL_FATAL(find(&vj, &src, &p, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(vj.n_found, 1);
+    CU_ASSERT_STRING_EQUAL(vj.found[0].sub_filter, "adbe.pkcs7.sha1");
+    CU_ASSERT_TRUE(has_msg(vj.found[0].errors, vj.found[0].n_errors,
+        "SHA-1"));
+    eseal__pdf_verify_cleanup(&vj);
+    eseal__buf_free(&p.b);
+
+    pb_base(&p, NULL, "/Type /Sig /SubFilter /adbe.x509.rsa_sha1");
+    pb_seal(&p);
+    CU_ASSERT_EQUAL_FATAL(find(&vj, &src, &p, &err), 0);
+    CU_ASSERT_TRUE(has_msg(vj.found[0].errors, vj.found[0].n_errors,
+        "unsupported /SubFilter"));
+    eseal__pdf_verify_cleanup(&vj);
+    eseal__buf_free(&p.b);
+
+    pb_base(&p, NULL, "/Type /Sig /SubFilter /adbe.pkcs7.detached");
+    pb_seal(&p);
+    CU_ASSERT_EQUAL_FATAL(find(&vj, &src, &p, &err), 0);
+    CU_ASSERT_EQUAL(vj.found[0].n_errors, 0);
+    CU_ASSERT_EQUAL(vj.found[0].kind, ESEAL_FOUND_CMS_DETACHED);
+    eseal__pdf_verify_cleanup(&vj);
+    eseal__buf_free(&p.b);
+
+    pb_base(&p, NULL, "/Type /DocTimeStamp /SubFilter /ETSI.CAdES.detached");
+    pb_seal(&p);
+    CU_ASSERT_EQUAL_FATAL(find(&vj, &src, &p, &err), 0);
+    CU_ASSERT_TRUE(has_msg(vj.found[0].errors, vj.found[0].n_errors,
+        "document timestamp"));
+    eseal__pdf_verify_cleanup(&vj);
+    eseal__buf_free(&p.b);
+}
+
+static void test_pdf_diff__no_acroform_no_signatures(void)
+{
+    eseal_verify_job vj;
+    eseal_source src;
+    eseal_error err = { 0, "" };
+    pdfb p;
+
+    pb_start(&p);
+    pb_obj(&p, 1, "<< /Type /Catalog /Pages 2 0 R >>");
+    pb_obj(&p, 2, "<< /Type /Pages /Kids [] /Count 0 >>");
+    pb_xref(&p, 3, NULL);
+    CU_ASSERT_EQUAL(find(&vj, &src, &p, &err), 0);
+    CU_ASSERT_EQUAL(vj.n_found, 0);
+    eseal__pdf_verify_cleanup(&vj);
+    eseal__buf_free(&p.b);
+
+    /* an AcroForm without signature fields */
+    pb_start(&p);
+    pb_obj(&p, 1, "<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields "
+                  "[3 0 R] >> >>");
+    pb_obj(&p, 2, "<< /Type /Pages /Kids [] /Count 0 >>");
+    pb_obj(&p, 3, "<< /FT /Sig /T (empty) >>");
+    pb_xref(&p, 4, NULL);
+    CU_ASSERT_EQUAL(find(&vj, &src, &p, &err), 0);
+    CU_ASSERT_EQUAL(vj.n_found, 0);
+    eseal__pdf_verify_cleanup(&vj);
+    eseal__buf_free(&p.b);
+}
+
+static void test_pdf_diff__not_a_pdf(void)
+{
+    eseal_verify_job vj;
+    eseal_source src;
+    eseal_error err = { 0, "" };
+    pdfb p;
+
+    memset(&p, 0, sizeof(p));
+    eseal__buf_puts(&p.b, "hello, world\n");
+    CU_ASSERT_EQUAL(find(&vj, &src, &p, &err), ESEAL_EFORMAT);
+    CU_ASSERT_EQUAL(err.code, ESEAL_EFORMAT);
+    CU_ASSERT_EQUAL(vj.n_found, 0);
+    eseal__pdf_verify_cleanup(&vj);
+    eseal__buf_free(&p.b);
+}
+
+static void test_pdf_diff__classify_arguments(void)
+{
+    eseal_modifications m = ESEAL_MODS_FORBIDDEN;
+    eseal_error err = { 0, "" };
+    static const unsigned char x[] = "%PDF-1.7\n";
+
+    CU_ASSERT_EQUAL(eseal__pdf_classify_changes(&m, x, sizeof(x) - 1,
+        sizeof(x) - 1, "t", NULL, NULL, &err), 0);
+    CU_ASSERT_EQUAL(m, ESEAL_MODS_NONE);
+    CU_ASSERT_EQUAL(eseal__pdf_classify_changes(&m, x, sizeof(x) - 1,
+        sizeof(x), "t", NULL, NULL, &err), ESEAL_EINVAL);
+}
+
+static void test_pdf_diff__gap_is_another_hex_string(void)
+{
+    eseal_verify_job vj;
+    eseal_source src;
+    eseal_error err = { 0, "" };
+    const char *hit;
+    uint64_t b, c;
+    pdfb p;
+
+    /* an annotation earlier in the file holds the same hex string under
+     * /Contents, the catalog under another key */
+    pb_start(&p);
+    pb_obj(&p, 1, "<< /Type /Catalog /Pages 2 0 R /AcroForm 7 0 R "
+                  "/Foo <" FAKE_CMS "0000> >>");
+    pb_obj(&p, 2, "<< /Type /Pages /Kids [] /Count 0 >>");
+    pb_obj(&p, 4, "<< /Type /Annot /Contents <" FAKE_CMS "0000> >>");
+    pb_obj(&p, 5, "<< /FT /Sig /V 6 0 R >>");
+    pb_sig(&p, 6, SIG_KEYS, FAKE_CMS, 2);
+    pb_obj(&p, 7, "<< /Fields [5 0 R] >>");
+    pb_xref(&p, 8, NULL);
+    pb_seal(&p);
+    CU_ASSERT_EQUAL_FATAL(find(&vj, &src, &p, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(vj.n_found, 1);
+    CU_ASSERT_EQUAL(vj.found[0].n_errors, 0);
+    eseal__pdf_verify_cleanup(&vj);
+
+    hit = strstr(p.b.data, "/Foo <");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(hit);
+    b = (uint64_t)(hit - p.b.data) + 5;
+    c = b + strlen(FAKE_CMS "0000") + 2;
+    pb_patch_br(&p, (long long)b, (long long)c, (long long)(p.b.len - c));
+    CU_ASSERT_EQUAL_FATAL(find(&vj, &src, &p, &err), 0);
+    CU_ASSERT_TRUE(has_msg(vj.found[0].errors, vj.found[0].n_errors,
+        "ByteRange does not match /Contents"));
+    eseal__pdf_verify_cleanup(&vj);
+
+    hit = strstr(p.b.data, "/Annot /Contents <");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(hit);
+    b = (uint64_t)(hit - p.b.data) + 17;
+    c = b + strlen(FAKE_CMS "0000") + 2;
+    pb_patch_br(&p, (long long)b, (long long)c, (long long)(p.b.len - c));
+    CU_ASSERT_EQUAL_FATAL(find(&vj, &src, &p, &err), 0);
+    CU_ASSERT_TRUE(has_msg(vj.found[0].errors, vj.found[0].n_errors,
+        "ByteRange does not match /Contents"));
+    eseal__pdf_verify_cleanup(&vj);
+    eseal__buf_free(&p.b);
+}
+
+static void test_pdf_diff__same_gap_claimed_twice(void)
+{
+    eseal_verify_job vj;
+    eseal_source src;
+    eseal_error err = { 0, "" };
+    char keys[256];
+    pdfb p;
+
+    pb_base(&p, NULL, NULL);
+    pb_seal(&p);
+    /* a later dictionary that copies the first one's range and value */
+    snprintf(keys, sizeof(keys), SIG_KEYS " /ByteRange [0 %llu %llu %llu] "
+        "/Contents <" FAKE_CMS ">", (unsigned long long)p.ct_start,
+        (unsigned long long)p.ct_end,
+        (unsigned long long)(p.b.len - p.ct_end));
+    pb_obj(&p, 3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] "
+                  "/Contents 4 0 R /Annots [5 0 R 8 0 R] >>");
+    pb_obj(&p, 7, "<< /Fields [5 0 R 8 0 R] /SigFlags 3 >>");
+    pb_obj(&p, 8, "<< /FT /Sig /T (Copy) /V 9 0 R /Subtype /Widget "
+                  "/Rect [0 0 0 0] /P 3 0 R >>");
+    pb_obj(&p, 9, "<< %s >>", keys);
+    pb_xref(&p, 10, NULL);
+    CU_ASSERT_EQUAL_FATAL(find(&vj, &src, &p, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(vj.n_found, 2);
+    CU_ASSERT_EQUAL(vj.found[0].n_errors, 0);
+    CU_ASSERT_EQUAL(vj.found[1].n_errors, 1);
+    CU_ASSERT_EQUAL(vj.found[1].covered.count, 0);
+    eseal__pdf_verify_cleanup(&vj);
+    eseal__buf_free(&p.b);
+}
+
+static void test_pdf_diff__object_stream_update(void)
+{
+    static const int nums[] = { 3, 7, 8 };
+    static const char *const ok[] = {
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] "
+        "/Contents 4 0 R /Annots [5 0 R 8 0 R] >>",
+        "<< /Fields [5 0 R 8 0 R] /SigFlags 3 >>",
+        "<< /FT /Sig /T (Seal2) /V 9 0 R /Subtype /Widget "
+        "/Rect [0 0 0 0] /P 3 0 R >>"
+    };
+    static const char *const bad[] = {
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 300] "
+        "/Contents 4 0 R /Annots [5 0 R 8 0 R] >>",
+        ok[1], ok[2]
+    };
+    eseal_verify_job vj;
+    eseal_source src;
+    eseal_error err = { 0, "" };
+    int round;
+    pdfb p;
+
+    for (round = 0; round < 2; round++) {
+        pb_base(&p, NULL, NULL);
+        pb_seal(&p);
+        pb_objstm(&p, 10, 3, nums, round == 0 ? ok : bad);
+        pb_sig(&p, 9, SIG_KEYS, FAKE_CMS, 30);
+        pb_xref_stream(&p, 11, 12);
+        pb_seal(&p);
+        CU_ASSERT_EQUAL_FATAL(find(&vj, &src, &p, &err), 0);
+        if (vj.n_found != 2)
+            fprintf(stderr, "\n  %s", err.message);
+        CU_ASSERT_EQUAL_FATAL(vj.n_found, 2);
+        dump(&vj.found[0]);
+        CU_ASSERT_EQUAL(vj.found[0].modifications_after, round == 0 ?
+            ESEAL_MODS_PERMITTED : ESEAL_MODS_FORBIDDEN);
+        if (round == 1)
+            CU_ASSERT_TRUE(has_msg(vj.found[0].warnings,
+                vj.found[0].n_warnings, "(page) changed after the seal: "
+                                        "/MediaBox"));
+        CU_ASSERT_EQUAL(vj.found[1].n_errors, 0);
+        CU_ASSERT_EQUAL(vj.found[1].modifications_after, ESEAL_MODS_NONE);
+        eseal__pdf_verify_cleanup(&vj);
+        eseal__buf_free(&p.b);
+    }
+}
+
+static void test_pdf_diff__signature_in_object_stream(void)
+{
+    static const int nums[] = { 5, 6, 7 };
+    static const char *const bodies[] = {
+        "<< /FT /Sig /V 6 0 R >>",
+        "<< /Type /Sig /SubFilter /ETSI.CAdES.detached "
+        "/ByteRange [0 10 20 30] /Contents <" FAKE_CMS "> >>",
+        "<< /Fields [5 0 R] >>"
+    };
+    eseal_verify_job vj;
+    eseal_source src;
+    eseal_error err = { 0, "" };
+    pdfb p;
+
+    pb_start(&p);
+    pb_obj(&p, 1, "<< /Type /Catalog /Pages 2 0 R /AcroForm 7 0 R >>");
+    pb_obj(&p, 2, "<< /Type /Pages /Kids [] /Count 0 >>");
+    pb_xref(&p, 3, NULL);
+    pb_objstm(&p, 8, 3, nums, bodies);
+    pb_xref_stream(&p, 9, 10);
+    CU_ASSERT_EQUAL_FATAL(find(&vj, &src, &p, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(vj.n_found, 1);
+    CU_ASSERT_EQUAL(vj.found[0].covered.count, 0);
+    CU_ASSERT_TRUE(vj.found[0].n_errors >= 1);
+    eseal__pdf_verify_cleanup(&vj);
+    eseal__buf_free(&p.b);
+}
+
+static void test_pdf_diff__update_not_chained(void)
+{
+    eseal_modifications m;
+    char **reasons = NULL;
+    size_t n = 0;
+    eseal_error err = { 0, "" };
+    uint64_t end1;
+    pdfb p;
+
+    pb_base(&p, NULL, NULL);
+    pb_seal(&p);
+    end1 = p.b.len;
+    /* a later revision that forgets /Prev: a new document on top */
+    p.prev_xref = 0;
+    pb_obj(&p, 1, "<< /Type /Catalog /Pages 2 0 R /AcroForm 7 0 R >>");
+    pb_obj(&p, 2, "<< /Type /Pages /Kids [] /Count 0 >>");
+    pb_obj(&p, 7, "<< /Fields [5 0 R] >>");
+    pb_xref(&p, 8, NULL);
+    CU_ASSERT_EQUAL_FATAL(eseal__pdf_classify_changes(&m,
+        (const unsigned char *)p.b.data, p.b.len, end1, "t.pdf", &reasons,
+        &n, &err), 0);
+    CU_ASSERT_EQUAL(m, ESEAL_MODS_FORBIDDEN);
+    CU_ASSERT_TRUE(has_msg(reasons, n, "cross-reference chain"));
+    eseal__strlist_free(reasons, n);
+    eseal__buf_free(&p.b);
+}
+
+static void test_pdf_diff__object_deleted(void)
+{
+    eseal_modifications m;
+    char **reasons = NULL;
+    size_t n = 0;
+    eseal_error err = { 0, "" };
+    uint64_t end1, xref;
+    pdfb p;
+
+    pb_base(&p, NULL, NULL);
+    pb_seal(&p);
+    end1 = p.b.len;
+    xref = p.b.len;
+    eseal__buf_printf(&p.b, "xref\n4 1\n0000000000 00001 f \ntrailer\n"
+        "<< /Size 8 /Root 1 0 R /Prev %llu >>\nstartxref\n%llu\n%%%%EOF\n",
+        (unsigned long long)p.prev_xref, (unsigned long long)xref);
+    CU_ASSERT_EQUAL_FATAL(eseal__pdf_classify_changes(&m,
+        (const unsigned char *)p.b.data, p.b.len, end1, "t.pdf", &reasons,
+        &n, &err), 0);
+    CU_ASSERT_EQUAL(m, ESEAL_MODS_FORBIDDEN);
+    CU_ASSERT_TRUE(has_msg(reasons, n, "object 4 0 (stream) deleted"));
+    eseal__strlist_free(reasons, n);
+    eseal__buf_free(&p.b);
+}
+
+static void test_pdf_diff__signed_revision_unreadable(void)
+{
+    eseal_modifications m;
+    char **reasons = NULL;
+    size_t n = 0;
+    eseal_error err = { 0, "" };
+    pdfb p;
+
+    pb_base(&p, NULL, NULL);
+    pb_seal(&p);
+    /* a "signed revision" that ends in the middle of the first one */
+    CU_ASSERT_EQUAL_FATAL(eseal__pdf_classify_changes(&m,
+        (const unsigned char *)p.b.data, p.b.len, p.off[4], "t.pdf",
+        &reasons, &n, &err), 0);
+    CU_ASSERT_EQUAL(m, ESEAL_MODS_FORBIDDEN);
+    CU_ASSERT_TRUE(has_msg(reasons, n, "cannot be read"));
+    eseal__strlist_free(reasons, n);
+    eseal__buf_free(&p.b);
+}
+
 int main(void)
 {
-    static const unit_case cases[] = { UNIT_CASE(test_pdf_diff__placeholder), UNIT_END };
+    static const unit_case cases[] = {
+        UNIT_CASE(test_pdf_diff__one_signature_covers_all),
+        UNIT_CASE(test_pdf_diff__second_signature_is_permitted),
+        UNIT_CASE(test_pdf_diff__oldest_first_whatever_the_field_order),
+        UNIT_CASE(test_pdf_diff__page_contents_changed_is_forbidden),
+        UNIT_CASE(test_pdf_diff__content_stream_rewritten_is_forbidden),
+        UNIT_CASE(test_pdf_diff__identical_rewrite_is_permitted),
+        UNIT_CASE(test_pdf_diff__garbage_appended_is_forbidden),
+        UNIT_CASE(test_pdf_diff__comment_appended_is_forbidden),
+        UNIT_CASE(test_pdf_diff__whitespace_appended_is_no_change),
+        UNIT_CASE(test_pdf_diff__unreferenced_object_between_revisions),
+        UNIT_CASE(test_pdf_diff__dss_and_doc_timestamp_are_permitted),
+        UNIT_CASE(test_pdf_diff__catalog_open_action_is_forbidden),
+        UNIT_CASE(test_pdf_diff__new_annotation_is_forbidden),
+        UNIT_CASE(test_pdf_diff__text_field_fill_in_is_forbidden),
+        UNIT_CASE(test_pdf_diff__empty_signature_field_signed_later),
+        UNIT_CASE(test_pdf_diff__byte_range_not_matching_contents),
+        UNIT_CASE(test_pdf_diff__byte_range_beyond_eof),
+        UNIT_CASE(test_pdf_diff__byte_range_shapes),
+        UNIT_CASE(test_pdf_diff__der_length_checks),
+        UNIT_CASE(test_pdf_diff__signing_time_variants),
+        UNIT_CASE(test_pdf_diff__inherited_field_type),
+        UNIT_CASE(test_pdf_diff__docmdp_permissions),
+        UNIT_CASE(test_pdf_diff__docmdp_default_is_2),
+        UNIT_CASE(test_pdf_diff__sub_filters),
+        UNIT_CASE(test_pdf_diff__no_acroform_no_signatures),
+        UNIT_CASE(test_pdf_diff__not_a_pdf),
+        UNIT_CASE(test_pdf_diff__classify_arguments),
+        UNIT_CASE(test_pdf_diff__gap_is_another_hex_string),
+        UNIT_CASE(test_pdf_diff__same_gap_claimed_twice),
+        UNIT_CASE(test_pdf_diff__object_stream_update),
+        UNIT_CASE(test_pdf_diff__signature_in_object_stream),
+        UNIT_CASE(test_pdf_diff__update_not_chained),
+        UNIT_CASE(test_pdf_diff__object_deleted),
+        UNIT_CASE(test_pdf_diff__signed_revision_unreadable),
+        UNIT_END
+    };
     return unit_run("pdf_diff", cases);
 }
