@@ -33,13 +33,20 @@ typedef struct eseal_profile {
 } eseal_profile;
 
 /**
- * Reads and checks a configuration file.  A file that holds a secret
- * (a password) must not be readable by group or others.  Errors name the
- * file, the line and the problem.  Free with eseal_config_free().
+ * Reads and checks a configuration file (path NULL: ESEAL_DEFAULT_CONFIG;
+ * the format is in docs/config.md).  Like ssh, refuses a file owned by
+ * someone other than the caller or root, or writable by group or others;
+ * a file that holds a password must not be accessible by group or others
+ * at all.  Relative file names in it resolve against its directory.
+ * Unknown groups and keys, bad values and duplicates are errors that name
+ * the file, the line, the group and the problem (ESEAL_ECONFIG); a file
+ * that cannot be read is ESEAL_EIO.  Blocks on file I/O.  On success the
+ * caller frees *out with eseal_config_free().
  */
 ESEAL_API int eseal_config_load(eseal_config **out, const char *path,
     eseal_error *err);
 
+/** Frees a configuration and wipes the passwords it held.  NULL-safe. */
 ESEAL_API void eseal_config_free(eseal_config *config);
 
 /**
@@ -50,8 +57,20 @@ ESEAL_API void eseal_config_free(eseal_config *config);
 ESEAL_API int eseal_config_profile(const eseal_profile **out,
     const eseal_config *config, const char *name, eseal_error *err);
 
-/** Names of all profiles, NULL-terminated, borrowed from config. */
+/**
+ * Names of all profiles in file order, NULL-terminated, borrowed from
+ * config (an empty list, never NULL).
+ */
 ESEAL_API const char *const *eseal_config_profile_names(
+    const eseal_config *config);
+
+/**
+ * The [assurance] table as "OID=level" strings, NULL-terminated and
+ * borrowed from config (every profile's verify.assurance_levels points to
+ * it); NULL when the file has no [assurance] group, which selects the
+ * built-in table.  For callers that verify without choosing a profile.
+ */
+ESEAL_API const char *const *eseal_config_assurance_levels(
     const eseal_config *config);
 
 #ifdef __cplusplus
