@@ -492,6 +492,10 @@ int pdf_reader_stream_data(pdf_reader *r, const pdf_obj *stream,
                 (rc = pdf_reader_resolve(r, parms->u.arr.items[i], &p,
                      err)) < 0)
                 goto cleanup;
+            /* [/FlateDecode] with a lone dictionary, as some write it */
+            if (parms != NULL && parms->type == PDF_DICT &&
+                filter->u.arr.len == 1)
+                p = parms;
             filters[n_filters] = f;
             fparms[n_filters++] = p;
         }

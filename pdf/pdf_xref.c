@@ -539,7 +539,7 @@ static int read_section(xref_ctx *c, uint64_t off, const char *what,
             if (rc < 0)
                 return rc;
         }
-    } else if (PDF_IS_DIGIT(r->data[pos])) {
+    } else if (pos < r->size && PDF_IS_DIGIT(r->data[pos])) {
         if ((rc = add_section(r, pos, 1, err)) < 0)
             return rc;
         if ((rc = read_stream(c, pos, trailer, err)) < 0)

@@ -238,6 +238,15 @@ static void pb_objstm(pb *b, unsigned num, const unsigned *nums,
     pb_free(&body);
 }
 
+/* Writes a 10-digit number over a placeholder at pos. */
+static void patch10(pb *b, size_t pos, uint64_t v)
+{
+    char tmp[16];
+
+    snprintf(tmp, sizeof(tmp), "%010llu", (unsigned long long)v);
+    memcpy(b->d + pos, tmp, 10);
+}
+
 static pdf_reader *open_ok(const pb *b)
 {
     pdf_reader *r = NULL;
@@ -1013,15 +1022,6 @@ static void test_pdf_reader__incremental_updates(void)
     pb_free(&b);
 }
 
-/* Writes a 10-digit number over a placeholder at pos. */
-static void patch10(pb *b, size_t pos, uint64_t v)
-{
-    char tmp[16];
-
-    snprintf(tmp, sizeof(tmp), "%010llu", (unsigned long long)v);
-    memcpy(b->d + pos, tmp, 10);
-}
-
 static void test_pdf_reader__linearized_chain(void)
 {
     pb b = { 0 };
@@ -1089,10 +1089,12 @@ static void check_stream(pdf_reader *r, uint32_t num, const char *want)
         fprintf(stderr, "\n  load %u: %s\n", num, err.message);
     CU_ASSERT_EQUAL_FATAL(rc, 0);
     CU_ASSERT_EQUAL_FATAL(o->type, PDF_STREAM);
-    if (o->u.stream.data_len != strlen(want))
-        fprintf(stderr, "\n  stream %u: %llu bytes\n", num,
-            (unsigned long long)o->u.stream.data_len);
-    CU_ASSERT_EQUAL(o->u.stream.data_len, strlen(want));
+    if (pdf_dict_get(o, "Filter") == NULL) {
+        if (o->u.stream.data_len != strlen(want))
+            fprintf(stderr, "\n  stream %u: %llu bytes\n", num,
+                (unsigned long long)o->u.stream.data_len);
+        CU_ASSERT_EQUAL(o->u.stream.data_len, strlen(want));
+    }
     CU_ASSERT_EQUAL(pdf_reader_stream_data(r, o, &data, 1000, &err), 0);
     CU_ASSERT_EQUAL(data.len, strlen(want));
     CU_ASSERT_TRUE(data.len == strlen(want) &&
@@ -1191,8 +1193,15 @@ static void test_pdf_reader__stream_filters(void)
     snprintf(extra, sizeof(extra),
         "/Filter /FlateDecode /DecodeParms << /Predictor 7 >>");
     pb_stream(&b, 10, extra, z, zl);
-    x = pb_table(&b, 11, "\r\n");
-    pb_trailer(&b, "<< /Size 11 /Root 1 0 R /Encrypt << /Filter /X >> >>",
+    /* 11: [/FlateDecode] with a lone /DecodeParms dictionary, PNG rows */
+    free(z2);
+    z2 = NULL;
+    CU_ASSERT_FATAL(compress_bytes(&z2, &z2l,
+        (const unsigned char *)"\0abc\2\3\3\3", 8) == 0);
+    pb_stream(&b, 11, "/Filter [/FlateDecode] /DecodeParms << /Predictor 12 "
+        "/Columns 3 >>", z2, z2l);
+    x = pb_table(&b, 12, "\r\n");
+    pb_trailer(&b, "<< /Size 12 /Root 1 0 R /Encrypt << /Filter /X >> >>",
         x);
     r = open_ok(&b);
     CU_ASSERT_PTR_NOT_NULL_FATAL(r);
@@ -1223,6 +1232,7 @@ static void test_pdf_reader__stream_filters(void)
     CU_ASSERT_EQUAL(pdf_reader_stream_data(r, o, &data, 4 << 20, &err),
         ESEAL_EUNSUPPORTED);
     CU_ASSERT_TRUE(has(err.message, "/Predictor 7"));
+    check_stream(r, 11, "abcdef");
     pdf_reader_free(r);
     pb_free(&b);
     free(z);
@@ -1430,6 +1440,7 @@ static void test_pdf_reader__bad_offsets(void)
     pb b = { 0 };
     eseal_error err;
     uint64_t x;
+    size_t pos;
     char t[128];
 
     pb_basic(&b);
@@ -1452,6 +1463,13 @@ static void test_pdf_reader__bad_offsets(void)
     pb_trailer(&b, t, b.off[2]);
     CU_ASSERT_EQUAL(open_err(&b, &err), ESEAL_EFORMAT);
     CU_ASSERT_TRUE(has(err.message, "not a stream"));
+    /* pointing at white space that runs to the end of the file */
+    pb_str(&b, "startxref\n");
+    pos = b.len;
+    pb_str(&b, "0000000000\n%%EOF\n\n");
+    patch10(&b, pos, b.len - 2);
+    CU_ASSERT_EQUAL(open_err(&b, &err), ESEAL_EFORMAT);
+    CU_ASSERT_TRUE(has(err.message, "no xref section at offset"));
     pb_free(&b);
 }
 
