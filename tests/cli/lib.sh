@@ -20,6 +20,7 @@ case $ESEAL in /*) ;; *) ESEAL=$PWD/$ESEAL ;; esac
 case $SOURCE_ROOT in /*) ;; *) SOURCE_ROOT=$PWD/$SOURCE_ROOT ;; esac
 SAMPLES=$SOURCE_ROOT/samples/pdf
 TEST_NAME=$(basename "$0" .sh)
+TESTS_DIR=$(cd "$(dirname "$0")" && pwd)
 
 if [ -n "${TEST_TMPDIR:-}" ]; then
     T=$TEST_TMPDIR
@@ -32,6 +33,10 @@ fi
 cd "$T" || exit 1
 
 CHECKS=0
+# A command that does not exist (a typo, a helper not sourced) fails the
+# test instead of being skipped over.
+set -E
+trap '[ $? -ne 127 ] || fail "a command was not found (see above)"' ERR
 
 # ---- reporting ---------------------------------------------------------------
 
@@ -56,7 +61,13 @@ fail() {
 
 ok() { CHECKS=$((CHECKS + 1)); printf '   ok: %s\n' "$*"; }
 
-done_ok() { printf 'PASS [%s]: %d checks\n' "$TEST_NAME" "$CHECKS"; exit 0; }
+# done_ok: the test passed; its scratch directory goes (a failed test
+# keeps it for a look).
+done_ok() {
+    printf 'PASS [%s]: %d checks\n' "$TEST_NAME" "$CHECKS"
+    cd / && rm -rf "$T"
+    exit 0
+}
 
 # need_tool TOOL PACKAGE: fail unless TOOL is on PATH.
 need_tool() {
@@ -120,6 +131,10 @@ assert_no_grep() {
     fi
     ok "$3"
 }
+
+# contains REGEX: stdin matches the extended REGEX.  Reads all its input
+# (grep -q would stop early and, under pipefail, fail the writer).
+contains() { grep -aE -- "$1" >/dev/null; }
 
 # ---- JSON ------------------------------------------------------------------
 
@@ -262,17 +277,42 @@ extract_sig() {
 import sys
 hexs = open(sys.argv[1], "rb").read().strip()[1:-1].strip()
 data = bytes.fromhex(hexs.decode("ascii"))
-# cut the zero padding: keep exactly the outer DER element
-if len(data) < 2 or data[0] != 0x30:
-    sys.exit("not a DER SEQUENCE")
-n = data[1]
-if n < 0x80:
-    total = 2 + n
-else:
-    k = n & 0x7F
-    total = 2 + k + int.from_bytes(data[2:2 + k], "big")
+
+
+def tlv_end(pos, depth=0):
+    """End offset of the BER element at pos (definite or indefinite)."""
+    if depth > 64 or pos + 2 > len(data):
+        raise ValueError("bad encoding")
+    tag = data[pos]
+    pos += 1
+    if tag & 0x1F == 0x1F:
+        while data[pos] & 0x80:
+            pos += 1
+        pos += 1
+    n = data[pos]
+    pos += 1
+    if n == 0x80:
+        if not tag & 0x20:
+            raise ValueError("indefinite primitive")
+        while data[pos:pos + 2] != b"\0\0":
+            pos = tlv_end(pos, depth + 1)
+        return pos + 2
+    if n & 0x80:
+        k = n & 0x7F
+        n = int.from_bytes(data[pos:pos + k], "big")
+        pos += k
+    return pos + n
+
+
+# cut the zero padding: keep exactly the outer element
+try:
+    if not data or data[0] != 0x30:
+        raise ValueError("not a SEQUENCE")
+    total = tlv_end(0)
+except (ValueError, IndexError) as e:
+    sys.exit("/Contents is not a CMS: %s" % e)
 if total > len(data) or any(data[total:]):
-    sys.exit("DER length %d does not fit the /Contents" % total)
+    sys.exit("the CMS (%d bytes) does not fit the /Contents" % total)
 open(sys.argv[2], "wb").write(data[:total])
 EOF
         fail "cannot decode /Contents #$n of $file"
@@ -293,7 +333,7 @@ pdfsig_check() {
     [ "$valid" -eq "$count" ] ||
         fail "pdfsig: $valid of $count signatures valid in $file: $(out)"
     awk -v n="$count" '/^Signature #/ { s++ } s == n' "$T/.stdout" |
-        grep -q 'Total document signed' ||
+        contains 'Total document signed' ||
         fail "pdfsig: signature #$count of $file does not cover the" \
             "whole document: $(out)"
     ok "pdfsig: $count valid signature(s), the last covers $(basename "$file")"

@@ -2,8 +2,8 @@
 # Bad documents exit 1, bad keys, certificates, paths and usage exit 2;
 # each with one clear line on stderr, no output file, no temp file left,
 # and never a password in a message.
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/checks.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
+. "$TESTS_DIR/checks.sh" || exit 1
 need_tool qpdf qpdf
 need_tool openssl openssl
 need_tool pdfsig poppler-utils
@@ -45,6 +45,9 @@ check_one_line() {
     ok "$1: message: $(cat "$T/.stderr")"
 }
 
+# qpdf_says FILE REGEX: qpdf --check's messages about FILE match REGEX.
+qpdf_says() { { qpdf --check "$1" 2>&1 || :; } | contains "$2"; }
+
 # 1. documents that cannot be sealed: exit 1, the message names the file
 for name in bad-not-pdf bad-truncated bad-xref-offsets bad-prev-loop \
     bad-missing-catalog encrypted certified-p1; do
@@ -52,13 +55,13 @@ for name in bad-not-pdf bad-truncated bad-xref-offsets bad-prev-loop \
     case $name in
     bad-not-pdf) [ "$(head -c 5 "$f")" != "%PDF-" ] ||
         fail "fixture $name has a PDF header" ;;
-    bad-truncated) tail -c 64 "$f" | grep -aq '%%EOF' &&
+    bad-truncated) tail -c 64 "$f" | contains '%%EOF' &&
         fail "fixture $name ends with %%EOF" ;;
-    bad-xref-offsets) qpdf --check "$f" 2>&1 | grep -q 'expected n n obj' ||
+    bad-xref-offsets) qpdf_says "$f" 'expected n n obj' ||
         fail "fixture $name: qpdf finds no bad offset" ;;
-    bad-prev-loop) qpdf --check "$f" 2>&1 | grep -q 'loop detected' ||
+    bad-prev-loop) qpdf_says "$f" 'loop detected' ||
         fail "fixture $name: qpdf finds no loop" ;;
-    bad-missing-catalog) qpdf --check "$f" 2>&1 | grep -q 'Root' ||
+    bad-missing-catalog) qpdf_says "$f" 'Root' ||
         fail "fixture $name: qpdf finds the catalog" ;;
     *) assert_fixture "$name" "$f" ;;
     esac

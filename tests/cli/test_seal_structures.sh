@@ -2,8 +2,8 @@
 # Seals every well-formed sample PDF with every key type and checks the
 # result with independent tools (pdfsig, qpdf, openssl cms) and with
 # eseal verify; then seals the sealed files again.
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/checks.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
+. "$TESTS_DIR/checks.sh" || exit 1
 need_tool pdfsig poppler-utils
 need_tool qpdf qpdf
 need_tool openssl openssl

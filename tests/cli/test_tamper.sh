@@ -1,7 +1,7 @@
 #!/bin/bash
 # A sealed document that was changed afterwards, or whose chain is not
 # trusted, does not verify.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1
 need_tool pdfsig poppler-utils
 need_tool jq jq
 need_tool python3 python3
