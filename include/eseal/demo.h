@@ -36,8 +36,8 @@ extern "C" {
  * Refuses (ESEAL_EIO) a directory that already holds root-ca.key; other
  * files of the same names are replaced.  root-ca.key is written last, so
  * a run that failed can be repeated.  ESEAL_EINVAL for a url_base that is
- * not a plain http(s) URL.  Blocks for key generation (well under a
- * second) and file I/O.
+ * not a plain http(s) URL.  Blocks for key generation (about a second)
+ * and file I/O.
  */
 ESEAL_API int eseal_demo_pki(const char *dir, const char *url_base,
     eseal_error *err);
