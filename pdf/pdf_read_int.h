@@ -50,6 +50,9 @@ struct pdf_reader {
     pdf_obj **objs;              /* cache, n_xref slots, made on first load */
     uint8_t *loading;            /* 1 while an object is being loaded */
     int opening;                 /* xref sections are being read */
+    uint64_t es_from, es_at;     /* the last "endstream" search: from
+                                    es_from, the first is at es_at
+                                    (UINT64_MAX: none up to the end) */
     int load_depth;
 
     pdf_objstm *stms;            /* decoded object streams */

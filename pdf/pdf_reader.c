@@ -176,23 +176,37 @@ static int endstream_at(const pdf_reader *r, uint64_t p)
     return r->size - p >= 9 && memcmp(r->data + p, "endstream", 9) == 0;
 }
 
-static int find_endstream(const pdf_reader *r, uint64_t from, uint64_t *at)
+/*
+ * The first "endstream" at or after from.  The last answer is remembered:
+ * streams with a wrong /Length one after the other then cost one scan,
+ * not one scan each.
+ */
+static int find_endstream(pdf_reader *r, uint64_t from, uint64_t *at)
 {
     const unsigned char *d = r->data, *q;
-    uint64_t p = from;
+    uint64_t p = from, found = UINT64_MAX;
 
-    while (p < r->size) {
-        q = memchr(d + p, 'e', (size_t)(r->size - p));
-        if (q == NULL)
-            return 0;
-        p = (uint64_t)(q - d);
-        if (r->size - p >= 9 && memcmp(q, "endstream", 9) == 0) {
-            *at = p;
-            return 1;
+    if (r->es_at != 0 && from >= r->es_from && from <= r->es_at) {
+        found = r->es_at;
+    } else {
+        while (p < r->size) {
+            q = memchr(d + p, 'e', (size_t)(r->size - p));
+            if (q == NULL)
+                break;
+            p = (uint64_t)(q - d);
+            if (r->size - p >= 9 && memcmp(q, "endstream", 9) == 0) {
+                found = p;
+                break;
+            }
+            p++;
         }
-        p++;
+        r->es_from = from;
+        r->es_at = found;
     }
-    return 0;
+    if (found == UINT64_MAX)
+        return 0;
+    *at = found;
+    return 1;
 }
 
 /* The stream's /Length, or -1 when it is absent or unusable. */

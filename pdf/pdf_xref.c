@@ -15,13 +15,28 @@ typedef struct free_ent {
     uint32_t f3;
 } free_ent;
 
+/* Entries read over all sections (xref streams can be Flate bombs). */
+#define MAX_TOTAL_ENTRIES (8ull * PDF_MAX_OBJECTS)
+
 typedef struct xref_ctx {
     pdf_reader *r;
+    uint64_t n_entries;
     free_ent *fr;
     size_t n_fr, cap_fr;
     uint64_t *visited; /* section positions already read */
     size_t n_visited, cap_visited;
 } xref_ctx;
+
+static int count_entries(xref_ctx *c, uint64_t pos, uint64_t count,
+    eseal_error *err)
+{
+    c->n_entries += count;
+    if (c->n_entries > MAX_TOTAL_ENTRIES)
+        return eseal__error_set(err, ESEAL_ELIMIT,
+            "xref section at offset %llu: more than %llu xref entries in "
+            "all sections", (unsigned long long)pos, MAX_TOTAL_ENTRIES);
+    return 0;
+}
 
 static int xref_grow(pdf_reader *r, uint64_t need, eseal_error *err)
 {
@@ -215,6 +230,8 @@ static int read_table(xref_ctx *c, uint64_t pos, pdf_obj **trailer,
                 "the limit of %u objects", (unsigned long long)pos,
                 (unsigned long long)start, (unsigned long long)count,
                 (unsigned)PDF_MAX_OBJECTS);
+        if ((rc = count_entries(c, pos, count, err)) < 0)
+            return rc;
         for (k = 0; k < count; k++) {
             unsigned char type;
 
@@ -374,6 +391,8 @@ static int read_stream(xref_ctx *c, uint64_t pos, pdf_obj **trailer,
         }
         total += idx[i + 1];
     }
+    if ((rc = count_entries(c, pos, total, err)) < 0)
+        goto cleanup;
     /* total <= 64 * 2^23 and wsum <= 24: no overflow; one byte per row is
      * allowed for a PNG predictor tag, plus some slack */
     need = total * wsum;

@@ -1141,11 +1141,18 @@ static void test_pdf_reader__stream_lengths(void)
     b.off[12] = b.len - 16;
     b.off[13] = b.len;
     pb_str(&b, "13 0 obj<</Length 2.0>>stream\nab\nendstream endobj\n");
-    /* 14: no endstream anywhere after it */
+    /* 15 without endstream runs into 16, whose /Length is wrong too */
+    b.off[15] = b.len;
+    pb_str(&b, "15 0 obj\n<< /Length 0 >>\nstream\nAAA\nendobj\n");
+    b.off[16] = b.len;
+    pb_str(&b, "16 0 obj\n<< /Length 1 >>\nstream\nBBB\nendstream\n");
+    /* 14 and 17: no endstream anywhere after them */
     b.off[14] = b.len;
     pb_str(&b, "14 0 obj\n<< /Length 2 0 R >>\nstream\nnever ends\nendobj\n");
-    x = pb_table(&b, 15, "\r\n");
-    pb_trailer(&b, "<< /Size 15 /Root 1 0 R >>", x);
+    b.off[17] = b.len;
+    pb_str(&b, "17 0 obj\n<< >>\nstream\nno end\n");
+    x = pb_table(&b, 18, "\r\n");
+    pb_trailer(&b, "<< /Size 18 /Root 1 0 R >>", x);
     r = open_ok(&b);
     CU_ASSERT_PTR_NOT_NULL_FATAL(r);
     check_stream(r, 5, "indirect!");
@@ -1157,8 +1164,16 @@ static void test_pdf_reader__stream_lengths(void)
     check_stream(r, 13, "ab");
     CU_ASSERT_EQUAL(pdf_reader_load(r, 12, &o, &err), 0);
     CU_ASSERT_EQUAL(o->type, PDF_NULL);
+    CU_ASSERT_EQUAL(pdf_reader_load(r, 15, &o, &err), 0);
+    CU_ASSERT_EQUAL(o->u.stream.data_off + o->u.stream.data_len,
+        b.off[16] + strlen("16 0 obj\n<< /Length 1 >>\nstream\nBBB"));
+    check_stream(r, 16, "BBB");
+    CU_ASSERT_EQUAL(pdf_reader_load(r, 17, &o, &err), ESEAL_EFORMAT);
+    CU_ASSERT_TRUE(has(err.message, "has no endstream"));
     CU_ASSERT_EQUAL(pdf_reader_load(r, 14, &o, &err), ESEAL_EFORMAT);
     CU_ASSERT_TRUE(has(err.message, "has no endstream"));
+    CU_ASSERT_EQUAL(pdf_reader_load(r, 17, &o, &err), ESEAL_EFORMAT);
+    check_stream(r, 16, "BBB");
     pdf_reader_free(r);
     pb_free(&b);
 }
