@@ -2,6 +2,7 @@
 #ifndef ESEAL_ADAPTER_H
 #define ESEAL_ADAPTER_H
 
+#include <openssl/x509.h>
 #include "eseal_int.h"
 
 /*
@@ -46,18 +47,31 @@ int eseal__ranges_add(eseal_ranges *r, eseal_span_origin origin,
 typedef struct eseal_job {
     const eseal_source *in;
     const eseal_seal_opts *opts;
+    const eseal_sealer *sealer; /* certificate, chain, algorithms; no key */
     time_t signing_time;      /* the time the seal states (PDF /M) */
     size_t max_signature_len; /* upper bound of the DER CMS (or raw sig) */
     eseal_bytes tail;         /* new bytes, owned by the job */
     eseal_ranges output;      /* the sealed document = these spans, in order */
+    eseal_bytes to_sign;      /* ESEAL_CAP_RAW_SIG: the bytes the core signs
+                                 (e.g. canonical SignedInfo); owned by job */
     void *state;              /* adapter->state_size bytes, zeroed */
 } eseal_job;
+
+/* What an adapter may know of the sealer (core/sealer.c).  Borrowed. */
+X509 *eseal__sealer_cert(const eseal_sealer *sealer);
+STACK_OF(X509) *eseal__sealer_chain(const eseal_sealer *sealer);
+const char *eseal__sealer_md_name(const eseal_sealer *sealer); /* "SHA256" */
+int eseal__sealer_key_type(const eseal_sealer *sealer); /* EVP_PKEY_RSA.. */
+int eseal__sealer_rsa_pss(const eseal_sealer *sealer);
+int eseal__sealer_key_bits(const eseal_sealer *sealer);
 
 /* ---- verifying -------------------------------------------------------- */
 
 typedef enum eseal_found_kind {
     ESEAL_FOUND_CMS_DETACHED = 0, /* CMS over the covered spans */
-    ESEAL_FOUND_DOC_TIMESTAMP     /* RFC 3161 token over the covered spans */
+    ESEAL_FOUND_DOC_TIMESTAMP,    /* RFC 3161 token over the covered spans */
+    ESEAL_FOUND_CHECKED           /* the adapter checked the signature value
+                                     and references itself (XML-DSig) */
 } eseal_found_kind;
 
 /* One signature an adapter found; the core checks it. */
@@ -75,6 +89,12 @@ typedef struct eseal_found_signature {
     size_t n_errors;
     char **warnings;
     size_t n_warnings;
+    /* ESEAL_FOUND_CHECKED only */
+    int integrity;           /* signature value and every reference verify */
+    const char *kind_name;   /* static: "xades", "xmldsig" */
+    int level;               /* eseal_level, or -1 */
+    X509 *signer_cert;       /* freed by the core */
+    STACK_OF(X509) *certs;   /* further certificates found; freed by core */
 } eseal_found_signature;
 
 typedef struct eseal_verify_job {
@@ -105,7 +125,9 @@ typedef struct eseal_adapter {
     int (*detect)(const unsigned char *head, size_t len);
     /* plans the new bytes; fills job->tail, job->output and *tbs */
     int (*prepare)(eseal_job *job, eseal_ranges *tbs, eseal_error *err);
-    /* places the signature (DER CMS) into job->tail */
+    /* places the signature into job->tail: the DER CMS (CMS_DETACHED), or
+     * the signature value over job->to_sign (RAW_SIG; ECDSA values come
+     * DER-encoded as OpenSSL makes them) */
     int (*embed)(eseal_job *job, const eseal_bytes *sig, eseal_error *err);
     /* checks the sealed result with an independent reader; may be NULL.
      * expected_signatures: how many signatures the output must show. */

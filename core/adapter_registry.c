@@ -5,10 +5,16 @@
 #if ESEAL_HAVE_PDF
 #include "../pdf/pdf_adapter.h"
 #endif
+#if ESEAL_HAVE_XML
+#include "../xml/xml_adapter.h"
+#endif
 
 const eseal_adapter *const eseal__adapters[] = {
 #if ESEAL_HAVE_PDF
     &eseal__pdf_adapter,
+#endif
+#if ESEAL_HAVE_XML
+    &eseal__xml_adapter,
 #endif
     NULL
 };

@@ -254,6 +254,22 @@ int eseal__cms_sign_digest(eseal_bytes *out, const eseal_sealer *sealer,
     return build_cms(out, sealer, digest, digest_len, 0, err);
 }
 
+int eseal__sign_bytes(eseal_bytes *out, const eseal_sealer *sealer,
+    const unsigned char *tbs, size_t tbs_len, eseal_error *err)
+{
+    unsigned char *sig = NULL;
+    size_t len = 0;
+    int rc;
+
+    out->data = NULL;
+    out->len = 0;
+    if ((rc = sign_bytes(&sig, &len, sealer, tbs, tbs_len, err)) < 0)
+        return rc;
+    out->data = sig;
+    out->len = len;
+    return 0;
+}
+
 int eseal__cms_max_len(size_t *out, const eseal_sealer *sealer,
     eseal_error *err)
 {

@@ -114,6 +114,59 @@ static void set_level(eseal_signature_report *rep, CMS_SignerInfo *si,
             "this version does not check; level reported as B-B");
 }
 
+/* What every kind of found signature brings: coverage, changes, messages. */
+static void fill_common(eseal_signature_report *rep,
+    const eseal_found_signature *found)
+{
+    size_t i;
+
+    rep->covers_whole_document = found->covers_whole_document;
+    rep->modifications_after = found->modifications_after;
+    rep->signing_time = found->claimed_time;
+    rep->certification = found->certification;
+    rep->docmdp_permissions = found->docmdp_permissions;
+    for (i = 0; i < found->n_errors; i++)
+        eseal__sig_error(rep, "%s", found->errors[i]);
+    for (i = 0; i < found->n_warnings; i++)
+        eseal__sig_warning(rep, "%s", found->warnings[i]);
+}
+
+static void verdict(eseal_signature_report *rep)
+{
+    rep->valid = rep->integrity && rep->chain_trusted &&
+                 rep->revocation != ESEAL_REVOCATION_REVOKED &&
+                 rep->modifications_after != ESEAL_MODS_FORBIDDEN &&
+                 rep->n_errors == 0;
+    if (rep->modifications_after == ESEAL_MODS_FORBIDDEN)
+        eseal__sig_error(rep, "the document was changed after this seal in "
+            "a way that is not permitted");
+}
+
+int eseal__checked_verify_found(eseal_signature_report *rep,
+    const eseal_found_signature *found, const eseal_verify_opts *opts,
+    X509_STORE *trust, eseal_error *err)
+{
+    int rc;
+
+    rep->kind = found->kind_name ? found->kind_name : "xmldsig";
+    rep->level = found->level;
+    rep->integrity = found->integrity;
+    fill_common(rep, found);
+    if (found->signer_cert == NULL) {
+        eseal__sig_error(rep, "the signing certificate is not in the "
+            "signature");
+    } else {
+        if ((rc = eseal__signer_from_x509(&rep->signer, found->signer_cert,
+                 err)) < 0)
+            return rc;
+        rep->assurance_level = eseal__assurance_level(found->signer_cert,
+            opts->assurance_levels);
+        check_chain(rep, found->signer_cert, found->certs, trust);
+    }
+    verdict(rep);
+    return 0;
+}
+
 int eseal__cms_verify_found(eseal_signature_report *rep,
     const eseal_found_signature *found, const eseal_source *src,
     const eseal_verify_opts *opts, X509_STORE *trust, eseal_error *err)
@@ -125,19 +178,10 @@ int eseal__cms_verify_found(eseal_signature_report *rep,
     X509 *signer = NULL;
     BIO *content = NULL;
     const unsigned char *p = found->contents.data;
-    size_t i;
     int rc = 0, ess;
 
     rep->kind = kind_of(found->sub_filter);
-    rep->covers_whole_document = found->covers_whole_document;
-    rep->modifications_after = found->modifications_after;
-    rep->signing_time = found->claimed_time;
-    rep->certification = found->certification;
-    rep->docmdp_permissions = found->docmdp_permissions;
-    for (i = 0; i < found->n_errors; i++)
-        eseal__sig_error(rep, "%s", found->errors[i]);
-    for (i = 0; i < found->n_warnings; i++)
-        eseal__sig_warning(rep, "%s", found->warnings[i]);
+    fill_common(rep, found);
     if (found->contents.len == 0)
         goto verdict;
     cms = d2i_CMS_ContentInfo(NULL, &p, (long)found->contents.len);
@@ -194,13 +238,7 @@ int eseal__cms_verify_found(eseal_signature_report *rep,
     set_level(rep, si, ess);
     check_chain(rep, signer, certs, trust);
 verdict:
-    rep->valid = rep->integrity && rep->chain_trusted &&
-                 rep->revocation != ESEAL_REVOCATION_REVOKED &&
-                 rep->modifications_after != ESEAL_MODS_FORBIDDEN &&
-                 rep->n_errors == 0;
-    if (rep->modifications_after == ESEAL_MODS_FORBIDDEN)
-        eseal__sig_error(rep, "the document was changed after this seal in "
-            "a way that is not permitted");
+    verdict(rep);
     rc = 0;
 cleanup:
     ERR_clear_error();

@@ -65,9 +65,19 @@ int eseal__check_secret_file_mode(const char *path, const char *what,
 int eseal__cms_sign_digest(eseal_bytes *out, const eseal_sealer *sealer,
     const unsigned char *digest, size_t digest_len, eseal_error *err);
 
+/* One private-key operation over bytes (digest and padding of the sealer). */
+int eseal__sign_bytes(eseal_bytes *out, const eseal_sealer *sealer,
+    const unsigned char *tbs, size_t tbs_len, eseal_error *err);
+
 /* The size of the DER CMS with the largest possible signature value. */
 int eseal__cms_max_len(size_t *out, const eseal_sealer *sealer,
     eseal_error *err);
+
+/* Checks a signature the adapter verified itself (ESEAL_FOUND_CHECKED):
+ * signer, chain, verdict. */
+int eseal__checked_verify_found(eseal_signature_report *rep,
+    const eseal_found_signature *found, const eseal_verify_opts *opts,
+    X509_STORE *trust, eseal_error *err);
 
 /* Checks one found CMS signature and fills the report entry. */
 int eseal__cms_verify_found(eseal_signature_report *rep,

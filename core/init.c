@@ -4,6 +4,9 @@
 #include <openssl/err.h>
 #include "eseal_int.h"
 #include "eseal_config.h"
+#if ESEAL_HAVE_XML
+#include "../xml/xml_adapter.h"
+#endif
 
 static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned int init_count;
@@ -19,6 +22,10 @@ int eseal_init(eseal_error *err)
             NULL) != 1)
         rc = eseal__error_ossl(err, ESEAL_ECRYPTO,
             "cannot initialise OpenSSL");
+#if ESEAL_HAVE_XML
+    if (rc == 0 && init_count == 0)
+        rc = eseal__xml_global_init(err);
+#endif
     if (rc == 0)
         init_count++;
     pthread_mutex_unlock(&init_lock);
@@ -28,8 +35,11 @@ int eseal_init(eseal_error *err)
 void eseal_shutdown(void)
 {
     pthread_mutex_lock(&init_lock);
-    if (init_count > 0)
-        init_count--;
+    if (init_count > 0 && --init_count == 0) {
+#if ESEAL_HAVE_XML
+        eseal__xml_global_shutdown();
+#endif
+    }
     pthread_mutex_unlock(&init_lock);
 }
 

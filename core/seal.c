@@ -14,6 +14,7 @@ static void seal_run_cleanup(seal_run *run)
     if (run->adapter != NULL && run->adapter->cleanup != NULL)
         run->adapter->cleanup(&run->job);
     eseal_bytes_free(&run->job.tail);
+    eseal_bytes_free(&run->job.to_sign);
     free(run->job.state);
     memset(run, 0, sizeof(*run));
 }
@@ -59,7 +60,10 @@ static int seal_source(seal_run *run, eseal_sealer *sealer,
     run->job.opts = opts;
     run->job.signing_time = opts->signing_time ? opts->signing_time
                                                : time(NULL);
+    run->job.sealer = sealer;
     run->job.max_signature_len = sealer->cms_max_len;
+    if (run->adapter->caps & ESEAL_CAP_RAW_SIG)
+        run->job.max_signature_len = (size_t)EVP_PKEY_get_size(sealer->key);
     if (run->adapter->state_size > 0) {
         run->job.state = calloc(1, run->adapter->state_size);
         if (run->job.state == NULL)
@@ -67,6 +71,14 @@ static int seal_source(seal_run *run, eseal_sealer *sealer,
     }
     if ((rc = run->adapter->prepare(&run->job, &tbs, err)) < 0)
         return rc;
+    if (run->adapter->caps & ESEAL_CAP_RAW_SIG) {
+        if ((rc = eseal__sign_bytes(&sig, sealer, run->job.to_sign.data,
+                 run->job.to_sign.len, err)) < 0)
+            return rc;
+        rc = run->adapter->embed(&run->job, &sig, err);
+        eseal_bytes_free(&sig);
+        return rc;
+    }
     if ((rc = eseal__digest_spans(digest, &digest_len, sealer->md_name, src,
              &run->job.tail, &tbs, err)) < 0)
         return rc;

@@ -265,3 +265,33 @@ int eseal_digest_parse(eseal_digest *out, const char *name)
         return ESEAL_EINVAL;
     return 0;
 }
+
+X509 *eseal__sealer_cert(const eseal_sealer *sealer)
+{
+    return sealer->cert;
+}
+
+STACK_OF(X509) *eseal__sealer_chain(const eseal_sealer *sealer)
+{
+    return sealer->chain;
+}
+
+const char *eseal__sealer_md_name(const eseal_sealer *sealer)
+{
+    return sealer->md_name;
+}
+
+int eseal__sealer_key_type(const eseal_sealer *sealer)
+{
+    return EVP_PKEY_get_base_id(sealer->key);
+}
+
+int eseal__sealer_rsa_pss(const eseal_sealer *sealer)
+{
+    return sealer->rsa_pss;
+}
+
+int eseal__sealer_key_bits(const eseal_sealer *sealer)
+{
+    return EVP_PKEY_get_bits(sealer->key);
+}

@@ -135,8 +135,10 @@ static int verify_source(eseal_report **out, const eseal_source *src,
                 rc = eseal__error_set(err, ESEAL_ENOMEM, "out of memory");
                 goto cleanup;
             }
-            if ((rc = eseal__cms_verify_found(s, f, src, opts, trust,
-                     err)) < 0)
+            rc = f->kind == ESEAL_FOUND_CHECKED ?
+                eseal__checked_verify_found(s, f, opts, trust, err) :
+                eseal__cms_verify_found(s, f, src, opts, trust, err);
+            if (rc < 0)
                 goto cleanup;
         }
     }
@@ -145,6 +147,10 @@ static int verify_source(eseal_report **out, const eseal_source *src,
 cleanup:
     if (adapter->verify_cleanup != NULL)
         adapter->verify_cleanup(&vj);
+    for (i = 0; i < vj.n_found; i++) {
+        X509_free(vj.found[i].signer_cert);
+        sk_X509_pop_free(vj.found[i].certs, X509_free);
+    }
     free(vj.found);
     X509_STORE_free(trust);
     eseal_report_free(r);

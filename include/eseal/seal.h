@@ -27,10 +27,18 @@ typedef struct eseal_seal_opts {
     int certify;                 /* PDF: certification seal, DocMDP P=2 */
     int self_check;              /* re-open the output with a second reader */
     time_t signing_time;         /* 0: now */
+    /* XML (XAdES) only */
+    const char *placement;       /* "auto" (NULL), "enveloped", "ubl" */
+    const char *c14n;            /* "exc" (NULL), "c14n", "c14n11" */
+    int signing_certificate_v1;  /* SigningCertificate instead of V2 */
+    int co_seal;                 /* transform excludes every signature */
+    int force;                   /* seal even if it breaks a signature */
+    const char *policy_id;       /* EPES: signature policy OID or URI */
+    const char *policy_hash;     /* base64 SHA-256 of the policy document */
 } eseal_seal_opts;
 
 #define ESEAL_SEAL_OPTS_INIT { ESEAL_SEAL_OPTS_VERSION, ESEAL_FORMAT_AUTO, \
-    ESEAL_LEVEL_B_B, NULL, 0, 0, 0 }
+    ESEAL_LEVEL_B_B, NULL, 0, 0, 0, NULL, NULL, 0, 0, 0, NULL, NULL }
 
 /**
  * Seals a document held in memory.  On success *out holds the sealed
