@@ -23,7 +23,10 @@ typedef struct seal_args {
     const char *format;
     const char *tsa[MAX_TSA + 1];
     int n_tsa;
-    int certify, self_check, rsa_pss;
+    const char *placement;
+    const char *c14n;
+    const char *signing_cert;
+    int certify, self_check, rsa_pss, co_seal, force;
 } seal_args;
 
 static void usage(FILE *f)
@@ -32,7 +35,10 @@ static void usage(FILE *f)
         "usage: eseal seal [--key FILE] [--cert FILE] [--chain FILE]\n"
         "                  [--pass-file FILE | --pass-env VAR]\n"
         "                  [--digest sha256|sha384|sha512] [--rsa-pss]\n"
-        "                  [--certify] [--level B-B] [--format auto|pdf]\n"
+        "                  [--certify] [--level B-B] [--format auto|pdf|xml]\n"
+        "                  [--placement auto|enveloped|ubl]\n"
+        "                  [--c14n exc|c14n|c14n11] [--signing-certificate v2|v1]\n"
+        "                  [--co-seal] [--force]\n"
         "                  [--profile NAME] [--config FILE] [--self-check]\n"
         "                  (-o OUT | --out-dir DIR | --in-place) INPUT...\n"
         "INPUT and OUT may be '-' for standard input and output.\n");
@@ -42,6 +48,7 @@ enum {
     OPT_KEY = 256, OPT_CERT, OPT_CHAIN, OPT_PASS_FILE, OPT_PASS_ENV,
     OPT_DIGEST, OPT_RSA_PSS, OPT_CERTIFY, OPT_LEVEL, OPT_TSA, OPT_FORMAT,
     OPT_PROFILE, OPT_CONFIG, OPT_SELF_CHECK, OPT_OUT_DIR, OPT_IN_PLACE,
+    OPT_PLACEMENT, OPT_C14N, OPT_SIGNING_CERT, OPT_CO_SEAL, OPT_FORCE,
     OPT_LATER
 };
 
@@ -64,12 +71,12 @@ static const struct option options[] = {
     { "in-place", no_argument, NULL, OPT_IN_PLACE },
     { "output", required_argument, NULL, 'o' },
     { "help", no_argument, NULL, 'h' },
+    { "placement", required_argument, NULL, OPT_PLACEMENT },
+    { "c14n", required_argument, NULL, OPT_C14N },
+    { "signing-certificate", required_argument, NULL, OPT_SIGNING_CERT },
+    { "co-seal", no_argument, NULL, OPT_CO_SEAL },
+    { "force", no_argument, NULL, OPT_FORCE },
     /* contract options that later versions implement */
-    { "placement", required_argument, NULL, OPT_LATER },
-    { "c14n", required_argument, NULL, OPT_LATER },
-    { "signing-certificate", required_argument, NULL, OPT_LATER },
-    { "co-seal", no_argument, NULL, OPT_LATER },
-    { "force", no_argument, NULL, OPT_LATER },
     { "visible", no_argument, NULL, OPT_LATER },
     { "visible-page", required_argument, NULL, OPT_LATER },
     { "visible-rect", required_argument, NULL, OPT_LATER },
@@ -109,6 +116,11 @@ static int parse_args(seal_args *a, int argc, char **argv)
         case OPT_SELF_CHECK: a->self_check = 1; break;
         case OPT_OUT_DIR: a->out_dir = optarg; break;
         case OPT_IN_PLACE: a->in_place = 1; break;
+        case OPT_PLACEMENT: a->placement = optarg; break;
+        case OPT_C14N: a->c14n = optarg; break;
+        case OPT_SIGNING_CERT: a->signing_cert = optarg; break;
+        case OPT_CO_SEAL: a->co_seal = 1; break;
+        case OPT_FORCE: a->force = 1; break;
         case 'o': a->out = optarg; break;
         case 'h': usage(stdout); exit(CLI_EXIT_OK);
         case OPT_LATER:
@@ -191,6 +203,37 @@ static int resolve_settings(seal_args *a, eseal_config **config)
         a->tsa[a->n_tsa] = NULL;
         a->seal.tsa_urls = a->tsa;
     }
+    if (a->placement != NULL) {
+        if (strcmp(a->placement, "auto") != 0 &&
+            strcmp(a->placement, "enveloped") != 0 &&
+            strcmp(a->placement, "ubl") != 0) {
+            cli_error(NULL, "unknown placement '%s' (auto, enveloped, ubl)",
+                a->placement);
+            return -1;
+        }
+        a->seal.placement = a->placement;
+    }
+    if (a->c14n != NULL) {
+        if (strcmp(a->c14n, "exc") != 0 && strcmp(a->c14n, "c14n") != 0 &&
+            strcmp(a->c14n, "c14n11") != 0) {
+            cli_error(NULL, "unknown canonicalization '%s' (exc, c14n, "
+                "c14n11)", a->c14n);
+            return -1;
+        }
+        a->seal.c14n = a->c14n;
+    }
+    if (a->signing_cert != NULL) {
+        if (strcmp(a->signing_cert, "v1") != 0 &&
+            strcmp(a->signing_cert, "v2") != 0) {
+            cli_error(NULL, "--signing-certificate takes v1 or v2");
+            return -1;
+        }
+        a->seal.signing_certificate_v1 = strcmp(a->signing_cert, "v1") == 0;
+    }
+    if (a->co_seal)
+        a->seal.co_seal = 1;
+    if (a->force)
+        a->seal.force = 1;
     if (a->certify)
         a->seal.certify = 1;
     if (a->self_check)
