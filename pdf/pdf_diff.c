@@ -6,7 +6,8 @@
  * number whose cross-reference entry differs (or whose object stream was
  * replaced) and whose content really differs is a change; each change must
  * be explained by a role PAdES permits, found by walking the new document
- * from its catalog: the catalog itself (only /AcroForm, /DSS, /Extensions),
+ * from its catalog: the catalog itself (only /AcroForm, /DSS, /Extensions,
+ * /Metadata), the document information and XMP metadata,
  * the AcroForm (only /Fields growing, /SigFlags, /DR), new signature fields
  * and widgets with their signature dictionaries and appearances, a page
  * whose /Annots only grew by signature widgets, the DSS and everything in
@@ -18,68 +19,42 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include "pdf_adapter.h"
-#include "pdf_reader.h"
-
-#define DIFF_MAX_REVISIONS 256   /* later revisions analysed */
-#define DIFF_MAX_REASONS 20      /* reasons listed; the rest are counted */
-#define DIFF_MAX_DEPTH 32        /* field and page tree depth */
-#define DIFF_MAX_NODES 1000000   /* fields + pages + walked objects */
-
-enum {
-    ST_CHANGED = 0x01, /* an object of the signed revision, now different */
-    ST_NEW = 0x02,     /* absent or free in the signed revision */
-    ST_OK = 0x04,      /* judged: a change PAdES permits */
-    ST_BAD = 0x08,     /* judged: forbidden, a reason was given */
-    ST_OLD_DSS = 0x10, /* part of the signed revision's DSS */
-    ST_SEEN = 0x20     /* visited by the walk under way */
-};
-#define ST_TOUCHED (ST_CHANGED | ST_NEW)
-#define ST_JUDGED (ST_OK | ST_BAD)
-
-typedef struct diff {
-    const unsigned char *data;
-    uint64_t size;
-    uint64_t covered_end;
-    const char *name;
-    pdf_reader *old;     /* the signed revision */
-    pdf_reader *cur;     /* the whole file */
-    pdf_reader **revs;   /* later revisions but the newest, for the tail */
-    size_t n_revs;
-    uint64_t *sec_off;   /* later xref sections, newest first */
-    uint64_t *rev_end;   /* where each later revision ends (after %%EOF) */
-    size_t n_later;
-    pdf_arena *arena;    /* scratch objects parsed from the tail */
-    uint32_t n;          /* object numbers considered: 1..n-1 */
-    uint8_t *st;
-    size_t n_nodes;
-    int forbidden;
-    size_t n_reasons_total;
-    char ***reasons;
-    size_t *n_reasons;
-    int fatal;           /* an error that stops the analysis (ENOMEM) */
-    eseal_error *err;
-} diff;
+#include "pdf_diff_int.h"
 
 /* ---- verdicts ----------------------------------------------------- */
 
-static void forbid(diff *d, const char *fmt, ...) ESEAL_PRINTF(2, 3);
-
-static void forbid(diff *d, const char *fmt, ...)
+static void vforbid(diff *d, const char *fmt, va_list ap)
 {
     char msg[512];
-    va_list ap;
     int rc;
 
     d->forbidden = 1;
     if (d->n_reasons_total++ >= DIFF_MAX_REASONS || d->reasons == NULL)
         return;
-    va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
     rc = eseal__strlist_add(d->reasons, d->n_reasons, msg);
     if (rc < 0 && d->fatal == 0)
         d->fatal = eseal__error_set(d->err, rc, "out of memory");
+}
+
+static void forbid(diff *d, const char *fmt, ...) ESEAL_PRINTF(2, 3);
+
+static void forbid(diff *d, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vforbid(d, fmt, ap);
+    va_end(ap);
+}
+
+void eseal__pdf_diff_forbid(diff *d, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vforbid(d, fmt, ap);
+    va_end(ap);
 }
 
 static void set_ok(diff *d, uint32_t num)
@@ -101,12 +76,6 @@ static uint8_t st_of(const diff *d, const pdf_obj *o)
     if (o == NULL || o->type != PDF_REF || o->u.ref.num >= d->n)
         return 0;
     return d->st[o->u.ref.num];
-}
-
-static int is_ws(unsigned char c)
-{
-    return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' ||
-        c == '\0';
 }
 
 /* ---- reading objects ---------------------------------------------- */
@@ -141,6 +110,16 @@ static pdf_obj *resolve(diff *d, pdf_reader *r, pdf_obj *o)
         return NULL;
     }
     return out;
+}
+
+pdf_obj *eseal__pdf_diff_resolve(diff *d, pdf_reader *r, pdf_obj *o)
+{
+    return resolve(d, r, o);
+}
+
+void eseal__pdf_diff_load_failed(diff *d, int rc, const eseal_error *e)
+{
+    load_failed(d, rc, e);
 }
 
 static pdf_obj *load(diff *d, pdf_reader *r, uint32_t num)
@@ -238,11 +217,14 @@ static int obj_equal(const diff *d, const pdf_obj *a, const pdf_obj *b,
                 return 0;
         return 1;
     case PDF_DICT:
+        /* by the values readers use: with duplicate keys, the last one */
         if (a->u.dict.len != b->u.dict.len)
             return 0;
         for (i = 0; i < a->u.dict.len; i++)
-            if (!obj_equal(d, a->u.dict.vals[i],
-                    pdf_dict_get(b, a->u.dict.keys[i]), depth + 1))
+            if (!obj_equal(d, pdf_dict_get(a, a->u.dict.keys[i]),
+                    pdf_dict_get(b, a->u.dict.keys[i]), depth + 1) ||
+                !obj_equal(d, pdf_dict_get(a, b->u.dict.keys[i]),
+                    pdf_dict_get(b, b->u.dict.keys[i]), depth + 1))
                 return 0;
         return 1;
     case PDF_REF:
@@ -297,6 +279,8 @@ static size_t diff_keys(const diff *d, const pdf_obj *a, const pdf_obj *b,
 
             if (side == 1 && other != NULL)
                 continue; /* compared from the first side already */
+            if (pdf_dict_get(p, key) != p->u.dict.vals[i])
+                continue; /* a duplicate key: the last one counts */
             if (obj_equal(d, p->u.dict.vals[i], other, 0) ||
                 key_allowed(key, allowed))
                 continue;
@@ -418,7 +402,7 @@ static void judge_catalog(diff *d, uint32_t num, pdf_obj *ocat,
     pdf_obj *ncat)
 {
     static const char *const allowed[] = { "AcroForm", "DSS", "Extensions",
-        NULL };
+        "Metadata", NULL };
     char bad[200];
 
     if (!(d->st[num] & ST_CHANGED))
@@ -433,6 +417,45 @@ static void judge_catalog(diff *d, uint32_t num, pdf_obj *ocat,
     if (!obj_equal(d, pdf_dict_get(ocat, "Extensions"),
             pdf_dict_get(ncat, "Extensions"), 0))
         bless_reachable(d, pdf_dict_get(ncat, "Extensions"));
+}
+
+/* ---- metadata ---------------------------------------------------- */
+
+/*
+ * The document information dictionary (trailer /Info) and the XMP stream
+ * (catalog /Metadata) are not rendered; signing tools update them (dates,
+ * producer), so they may change: a new object, or the same object number
+ * as in the signed revision, of the right kind.
+ */
+static void judge_meta_object(diff *d, const pdf_obj *raw_o,
+    const pdf_obj *raw_n, int xmp)
+{
+    uint32_t num;
+    pdf_obj *o;
+
+    if (raw_n == NULL || raw_n->type != PDF_REF || raw_n->u.ref.num >= d->n)
+        return;
+    num = raw_n->u.ref.num;
+    if (!(d->st[num] & ST_TOUCHED) || (d->st[num] & ST_JUDGED))
+        return;
+    if ((d->st[num] & ST_CHANGED) &&
+        (raw_o == NULL || raw_o->type != PDF_REF || raw_o->u.ref.num != num))
+        return; /* an object of another role reused: judged as such */
+    o = load(d, d->cur, num);
+    if (o == NULL ||
+        (xmp ? o->type != PDF_STREAM || !has_type(o, "Metadata")
+             : o->type != PDF_DICT))
+        return;
+    set_ok(d, num);
+    bless_reachable(d, o);
+}
+
+static void judge_metadata(diff *d, const pdf_obj *ocat, const pdf_obj *ncat)
+{
+    judge_meta_object(d, pdf_dict_get(pdf_reader_trailer(d->old), "Info"),
+        pdf_dict_get(pdf_reader_trailer(d->cur), "Info"), 0);
+    judge_meta_object(d, pdf_dict_get(ocat, "Metadata"),
+        pdf_dict_get(ncat, "Metadata"), 1);
 }
 
 /* ---- the DSS ------------------------------------------------------ */
@@ -825,291 +848,6 @@ static void walk_pages(diff *d, pdf_obj *node, int depth)
     judge_page(d, num, p);
 }
 
-/* ---- the bytes after the signed revision -------------------------------- */
-
-static int at(const diff *d, uint64_t p, uint64_t end, const char *kw)
-{
-    size_t n = strlen(kw);
-
-    return p <= end && end - p >= n && memcmp(d->data + p, kw, n) == 0;
-}
-
-static uint64_t skip_ws(const diff *d, uint64_t p, uint64_t end)
-{
-    while (p < end && is_ws(d->data[p]))
-        p++;
-    return p;
-}
-
-/* Reads a decimal number; returns the position after it, or 0. */
-static uint64_t read_uint(const diff *d, uint64_t p, uint64_t end,
-    uint64_t *v)
-{
-    uint64_t start = p;
-
-    *v = 0;
-    while (p < end && d->data[p] >= '0' && d->data[p] <= '9') {
-        if (*v > (UINT64_MAX - 9) / 10)
-            return 0;
-        *v = *v * 10 + (uint64_t)(d->data[p] - '0');
-        p++;
-    }
-    return p > start ? p : 0;
-}
-
-/* Where the revision whose xref section is at sec ends (after %%EOF). */
-static int find_rev_end(const diff *d, uint64_t sec, uint64_t limit,
-    uint64_t *end)
-{
-    uint64_t p = sec;
-
-    while (p < limit) {
-        const unsigned char *hit = memmem(d->data + p, (size_t)(limit - p),
-            "startxref", 9);
-        uint64_t q, v;
-
-        if (hit == NULL)
-            return -1;
-        q = (uint64_t)(hit - d->data);
-        p = q + 1;
-        q = read_uint(d, skip_ws(d, q + 9, limit), limit, &v);
-        if (q == 0 || v != sec)
-            continue;
-        q = skip_ws(d, q, limit);
-        if (at(d, q, limit, "%%EOF")) {
-            *end = q + 5;
-            return 0;
-        }
-    }
-    return -1;
-}
-
-/* The reader of a later revision that has object num gen at offset p. */
-static pdf_reader *object_owner(const diff *d, uint64_t num, uint64_t gen,
-    uint64_t p)
-{
-    size_t i;
-
-    for (i = 0; i <= d->n_revs; i++) {
-        pdf_reader *r = i < d->n_revs ? d->revs[i] : d->cur;
-        pdf_xref_entry e;
-
-        if (num >= pdf_reader_size(r))
-            continue;
-        e = pdf_reader_entry(r, (uint32_t)num);
-        if (e.type == 1 && e.field2 == p && e.field3 == gen)
-            return r;
-    }
-    for (i = 0; i < pdf_reader_section_count(d->cur); i++) {
-        const pdf_xref_section *s = pdf_reader_section(d->cur, i);
-
-        if ((s->is_stream && s->offset == p) || s->xrefstm == p)
-            return d->cur;
-    }
-    return NULL;
-}
-
-/* Skips "N G obj ... endobj" at p; 0 when it is not a known object. */
-static uint64_t skip_object(diff *d, uint64_t p, uint64_t end)
-{
-    eseal_error e = { 0, "" };
-    pdf_reader *r;
-    pdf_obj *o = NULL, *len;
-    uint64_t num, gen, q;
-    size_t used = 0;
-    int64_t n;
-
-    if ((q = read_uint(d, p, end, &num)) == 0 || q >= end ||
-        !is_ws(d->data[q]))
-        return 0;
-    if ((q = read_uint(d, skip_ws(d, q, end), end, &gen)) == 0)
-        return 0;
-    q = skip_ws(d, q, end);
-    if (!at(d, q, end, "obj") || (r = object_owner(d, num, gen, p)) == NULL)
-        return 0;
-    q += 3;
-    if (pdf_parse_object(d->arena, d->data + q, (size_t)(end - q), &o, &used,
-            &e) < 0) {
-        if (e.code == ESEAL_ENOMEM && d->fatal == 0)
-            d->fatal = eseal__error_set(d->err, e.code, "%s", e.message);
-        return 0;
-    }
-    q = skip_ws(d, q + used, end);
-    if (o->type == PDF_DICT && at(d, q, end, "stream")) {
-        len = resolve(d, r, pdf_dict_get(o, "Length"));
-        if (len == NULL || !pdf_get_int(len, &n) || n < 0)
-            return 0;
-        q += 6;
-        if (at(d, q, end, "\r\n"))
-            q += 2;
-        else if (at(d, q, end, "\n") || at(d, q, end, "\r"))
-            q += 1;
-        if ((uint64_t)n > end - q)
-            return 0;
-        q = skip_ws(d, q + (uint64_t)n, end);
-        if (!at(d, q, end, "endstream"))
-            return 0;
-        q = skip_ws(d, q + 9, end);
-    }
-    if (!at(d, q, end, "endobj"))
-        return 0;
-    return q + 6;
-}
-
-/* Skips a classic xref table and its trailer at p; 0 when it is not one. */
-static uint64_t skip_xref_table(diff *d, uint64_t p, uint64_t end)
-{
-    eseal_error e = { 0, "" };
-    pdf_obj *o = NULL;
-    uint64_t q = p + 4, start, count, k, v;
-    size_t i, used = 0;
-    int known = 0;
-
-    for (i = 0; i < d->n_later; i++)
-        if (d->sec_off[i] == p)
-            known = 1;
-    if (!known)
-        return 0;
-    for (;;) {
-        q = skip_ws(d, q, end);
-        if (q >= end || d->data[q] < '0' || d->data[q] > '9')
-            break;
-        if ((q = read_uint(d, q, end, &start)) == 0 ||
-            (q = read_uint(d, skip_ws(d, q, end), end, &count)) == 0 ||
-            count > PDF_MAX_OBJECTS)
-            return 0;
-        for (k = 0; k < count; k++) {
-            if ((q = read_uint(d, skip_ws(d, q, end), end, &v)) == 0 ||
-                (q = read_uint(d, skip_ws(d, q, end), end, &v)) == 0)
-                return 0;
-            q = skip_ws(d, q, end);
-            if (q >= end || (d->data[q] != 'n' && d->data[q] != 'f'))
-                return 0;
-            q++;
-        }
-    }
-    if (!at(d, q, end, "trailer"))
-        return 0;
-    q = skip_ws(d, q + 7, end);
-    if (pdf_parse_object(d->arena, d->data + q, (size_t)(end - q), &o, &used,
-            &e) < 0 || o->type != PDF_DICT)
-        return 0;
-    return q + used;
-}
-
-/*
- * Checks that [covered_end, size) holds only later revisions: their
- * objects, xref sections, trailers, startxref lines and comments, and
- * nothing but whitespace after the last %%EOF.  Opens one reader per later
- * revision (but the newest, which is d->cur) to know their objects.
- */
-static void check_tail(diff *d)
-{
-    uint64_t end = d->n_later > 0 ? d->rev_end[0] : d->covered_end;
-    uint64_t p = d->covered_end, q;
-    size_t i;
-
-    for (i = 1; i < d->n_later && !d->fatal; i++) {
-        eseal_error e = { 0, "" };
-        pdf_reader *r = NULL;
-        int rc = pdf_reader_open(&r, d->data, d->rev_end[i], d->name, &e);
-
-        if (rc < 0) {
-            load_failed(d, rc, &e);
-            return;
-        }
-        d->revs[d->n_revs++] = r;
-        if (pdf_reader_startxref(r) != d->sec_off[i]) {
-            forbid(d, "the revision ending at offset %llu is inconsistent",
-                (unsigned long long)d->rev_end[i]);
-            return;
-        }
-    }
-    while (p < end && !d->fatal) {
-        unsigned char c = d->data[p];
-
-        if (is_ws(c)) {
-            p++;
-        } else if (c == '%') {
-            while (p < end && d->data[p] != '\n' && d->data[p] != '\r')
-                p++;
-        } else if (c >= '0' && c <= '9') {
-            if ((q = skip_object(d, p, end)) == 0)
-                break;
-            p = q;
-        } else if (at(d, p, end, "xref")) {
-            if ((q = skip_xref_table(d, p, end)) == 0)
-                break;
-            p = q;
-        } else if (at(d, p, end, "startxref")) {
-            q = read_uint(d, skip_ws(d, p + 9, end), end, &(uint64_t){ 0 });
-            if (q == 0)
-                break;
-            p = q;
-        } else {
-            break;
-        }
-    }
-    if (p < end && !d->fatal)
-        forbid(d, "bytes at offset %llu after the signed revision are not "
-                  "part of any later revision", (unsigned long long)p);
-    p = skip_ws(d, end, d->size);
-    if (p < d->size)
-        forbid(d, "%llu bytes appended after the %s revision",
-            (unsigned long long)(d->size - p),
-            d->n_later > 0 ? "last" : "signed");
-}
-
-/* Finds the later xref sections and where each later revision ends. */
-static int find_later_revisions(diff *d)
-{
-    size_t nc = pdf_reader_section_count(d->cur);
-    size_t no = pdf_reader_section_count(d->old);
-    size_t i;
-
-    for (i = 0; i < no; i++)
-        if (i >= nc || pdf_reader_section(d->cur, nc - no + i)->offset !=
-                           pdf_reader_section(d->old, i)->offset) {
-            forbid(d, "the later revisions do not extend the signed "
-                      "revision's cross-reference chain");
-            return -1;
-        }
-    d->n_later = nc - no;
-    if (d->n_later > DIFF_MAX_REVISIONS) {
-        forbid(d, "more than %d revisions after the seal",
-            DIFF_MAX_REVISIONS);
-        return -1;
-    }
-    if (d->n_later == 0)
-        return 0;
-    d->sec_off = calloc(d->n_later, sizeof(*d->sec_off));
-    d->rev_end = calloc(d->n_later, sizeof(*d->rev_end));
-    d->revs = calloc(d->n_later, sizeof(*d->revs));
-    if (d->sec_off == NULL || d->rev_end == NULL || d->revs == NULL) {
-        d->fatal = eseal__error_set(d->err, ESEAL_ENOMEM,
-            "out of memory");
-        return -1;
-    }
-    for (i = 0; i < d->n_later; i++) {
-        d->sec_off[i] = pdf_reader_section(d->cur, i)->offset;
-        if (d->sec_off[i] < d->covered_end ||
-            (i > 0 && d->sec_off[i] >= d->sec_off[i - 1])) {
-            forbid(d, "a later cross-reference section at offset %llu is "
-                      "out of place", (unsigned long long)d->sec_off[i]);
-            return -1;
-        }
-    }
-    for (i = 0; i < d->n_later; i++)
-        if (find_rev_end(d, d->sec_off[i],
-                i > 0 ? d->sec_off[i - 1] : d->size, &d->rev_end[i]) < 0) {
-            forbid(d, "the revision with the cross-reference section at "
-                      "offset %llu has no startxref and %%%%EOF",
-                (unsigned long long)d->sec_off[i]);
-            return -1;
-        }
-    return 0;
-}
-
 /* ---- comparing the revisions ------------------------------------------ */
 
 static int entry_eq(pdf_xref_entry a, pdf_xref_entry b)
@@ -1223,6 +961,7 @@ static void compare(diff *d)
     } else {
         judge_catalog(d, nnum, ocat, ncat);
     }
+    judge_metadata(d, ocat, ncat);
     walk_dss(d, d->old, ocat, 1);
     walk_dss(d, d->cur, ncat, 0);
     judge_acroform(d, ocat, ncat);
@@ -1235,50 +974,115 @@ static void compare(diff *d)
     judge_rest(d);
 }
 
-int eseal__pdf_classify_changes(eseal_modifications *out,
-    const unsigned char *data, uint64_t size, uint64_t covered_end,
-    const char *name, char ***reasons, size_t *n_reasons, eseal_error *err)
+/* ---- sessions ----------------------------------------------------------- */
+
+int eseal__pdf_diff_work(diff *d, uint64_t units)
+{
+    if (d->s->work > DIFF_MAX_WORK || units > DIFF_MAX_WORK - d->s->work) {
+        d->s->work = (uint64_t)DIFF_MAX_WORK + 1;
+        forbid(d, "the document is too large to analyse the changes after "
+                  "the seal");
+        return -1;
+    }
+    d->s->work += units;
+    return 0;
+}
+
+int eseal__pdf_diff_open(pdf_diff_session **out, pdf_reader *cur,
+    const unsigned char *data, uint64_t size, const char *name,
+    eseal_error *err)
+{
+    pdf_diff_session *s;
+    int rc;
+
+    *out = NULL;
+    if ((s = calloc(1, sizeof(*s))) == NULL)
+        return eseal__error_set(err, ESEAL_ENOMEM, "out of memory");
+    s->data = data;
+    s->size = size;
+    s->name = name != NULL ? name : "PDF";
+    s->cur = cur;
+    if (cur == NULL) {
+        if ((rc = pdf_reader_open(&s->cur, data, size, s->name, err)) < 0)
+            goto cleanup;
+        s->own_cur = 1;
+    }
+    s->n_sec = pdf_reader_section_count(s->cur);
+    s->arena = pdf_arena_new();
+    s->rev_end = calloc(s->n_sec + 1, sizeof(*s->rev_end));
+    s->region = calloc(s->n_sec + 1, sizeof(*s->region));
+    if (s->arena == NULL || s->rev_end == NULL || s->region == NULL) {
+        rc = eseal__error_set(err, ESEAL_ENOMEM, "out of memory");
+        goto cleanup;
+    }
+    s->work = pdf_reader_size(s->cur);
+    *out = s;
+    s = NULL;
+    rc = 0;
+cleanup:
+    eseal__pdf_diff_close(s);
+    return rc;
+}
+
+void eseal__pdf_diff_close(pdf_diff_session *s)
+{
+    size_t i;
+
+    if (s == NULL)
+        return;
+    for (i = 0; s->region != NULL && i < s->n_sec; i++)
+        free(s->region[i].reason);
+    free(s->region);
+    free(s->rev_end);
+    pdf_arena_free(s->arena);
+    if (s->own_cur)
+        pdf_reader_free(s->cur);
+    free(s);
+}
+
+int eseal__pdf_diff_classify(pdf_diff_session *s, eseal_modifications *out,
+    uint64_t covered_end, char ***reasons, size_t *n_reasons,
+    eseal_error *err)
 {
     diff d;
     eseal_error e = { 0, "" };
-    size_t i;
     int rc;
 
-    memset(&d, 0, sizeof(d));
     *out = ESEAL_MODS_FORBIDDEN;
-    if (data == NULL || covered_end > size)
+    if (covered_end > s->size)
         return eseal__error_set(err, ESEAL_EINVAL,
             "signed range ends beyond the file");
-    if (covered_end == size) {
+    if (covered_end == s->size) {
         *out = ESEAL_MODS_NONE;
         return 0;
     }
-    d.data = data;
-    d.size = size;
+    memset(&d, 0, sizeof(d));
+    d.s = s;
+    d.data = s->data;
+    d.size = s->size;
     d.covered_end = covered_end;
-    d.name = name != NULL ? name : "PDF";
+    d.name = s->name;
+    d.cur = s->cur;
     d.reasons = reasons;
     d.n_reasons = n_reasons;
     d.err = err;
 
-    if ((rc = pdf_reader_open(&d.cur, data, size, d.name, err)) < 0)
-        goto cleanup;
-    if ((rc = pdf_reader_open(&d.old, data, covered_end, d.name, &e)) < 0) {
+    if (eseal__pdf_diff_work(&d, 0) < 0)
+        goto verdict;
+    if ((rc = pdf_reader_open(&d.old, s->data, covered_end, s->name,
+             &e)) < 0) {
         if (rc == ESEAL_ENOMEM) {
             eseal__error_set(err, rc, "%s", e.message);
             goto cleanup;
         }
         forbid(&d, "the signed revision cannot be read on its own: %s",
             e.message);
-        rc = 0;
         goto verdict;
     }
-    if ((d.arena = pdf_arena_new()) == NULL) {
-        rc = eseal__error_set(err, ESEAL_ENOMEM, "out of memory");
-        goto cleanup;
-    }
-    if (find_later_revisions(&d) == 0) {
-        check_tail(&d);
+    if (eseal__pdf_diff_work(&d, pdf_reader_size(d.old)) < 0)
+        goto verdict;
+    if (eseal__pdf_diff_find_revisions(&d) == 0) {
+        eseal__pdf_diff_check_tail(&d);
         if (d.n_later == 0 && !d.forbidden && !d.fatal) {
             *out = ESEAL_MODS_NONE; /* only whitespace follows */
             rc = 0;
@@ -1288,13 +1092,13 @@ int eseal__pdf_classify_changes(eseal_modifications *out,
     d.n = pdf_reader_size(d.cur);
     if (pdf_reader_size(d.old) > d.n)
         d.n = pdf_reader_size(d.old);
+    if (d.fatal || eseal__pdf_diff_work(&d, d.n) < 0)
+        goto verdict;
     if ((d.st = calloc((size_t)d.n + 1, 1)) == NULL) {
         rc = eseal__error_set(err, ESEAL_ENOMEM, "out of memory");
         goto cleanup;
     }
-    if (!d.fatal)
-        compare(&d);
-    rc = 0;
+    compare(&d);
 verdict:
     if (d.fatal) {
         rc = d.fatal;
@@ -1311,15 +1115,32 @@ verdict:
         }
     }
     *out = d.forbidden ? ESEAL_MODS_FORBIDDEN : ESEAL_MODS_PERMITTED;
+    rc = 0;
 cleanup:
-    for (i = 0; i < d.n_revs; i++)
-        pdf_reader_free(d.revs[i]);
-    free(d.revs);
-    free(d.sec_off);
-    free(d.rev_end);
     free(d.st);
-    pdf_arena_free(d.arena);
     pdf_reader_free(d.old);
-    pdf_reader_free(d.cur);
+    return rc;
+}
+
+int eseal__pdf_classify_changes(eseal_modifications *out,
+    const unsigned char *data, uint64_t size, uint64_t covered_end,
+    const char *name, char ***reasons, size_t *n_reasons, eseal_error *err)
+{
+    pdf_diff_session *s = NULL;
+    int rc;
+
+    *out = ESEAL_MODS_FORBIDDEN;
+    if (data == NULL || covered_end > size)
+        return eseal__error_set(err, ESEAL_EINVAL,
+            "signed range ends beyond the file");
+    if (covered_end == size) {
+        *out = ESEAL_MODS_NONE;
+        return 0;
+    }
+    if ((rc = eseal__pdf_diff_open(&s, NULL, data, size, name, err)) < 0)
+        return rc;
+    rc = eseal__pdf_diff_classify(s, out, covered_end, reasons, n_reasons,
+        err);
+    eseal__pdf_diff_close(s);
     return rc;
 }

@@ -14,8 +14,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include "pdf_adapter.h"
-#include "pdf_reader.h"
+#include "pdf_diff_int.h"
 
 #define SIGFIND_MAX_FIELDS 100000
 #define SIGFIND_MAX_DEPTH 32
@@ -42,6 +41,7 @@ typedef struct sigfind {
     size_t n_cand;
     size_t cap_cand;
     pdf_obj *catalog;
+    pdf_diff_session *diff;  /* opened for the first partial signature */
 } sigfind;
 
 /* ---- small helpers --------------------------------------------------- */
@@ -606,10 +606,14 @@ static int add_found(sigfind *sf, eseal_verify_job *vj, const sig_cand *cand,
             goto cleanup;
         }
         fs->covers_whole_document = v[2] + v[3] == sf->size;
-        rc = eseal__pdf_classify_changes(&fs->modifications_after, sf->data,
-            sf->size, v[2] + v[3], sf->name, &fs->warnings, &fs->n_warnings,
-            err);
-        if (rc < 0)
+        if (!fs->covers_whole_document && sf->diff == NULL &&
+            (rc = eseal__pdf_diff_open(&sf->diff, sf->r, sf->data, sf->size,
+                 sf->name, err)) < 0)
+            goto cleanup;
+        if (!fs->covers_whole_document &&
+            (rc = eseal__pdf_diff_classify(sf->diff,
+                 &fs->modifications_after, v[2] + v[3], &fs->warnings,
+                 &fs->n_warnings, err)) < 0)
             goto cleanup;
     } else {
         /* nothing is known to be covered: conservatively "forbidden" */
@@ -702,6 +706,7 @@ int eseal__pdf_find_signatures(eseal_verify_job *vj, eseal_error *err)
             goto cleanup;
     rc = 0;
 cleanup:
+    eseal__pdf_diff_close(sf.diff);
     free(sf.cand);
     free(sf.seen);
     pdf_reader_free(sf.r);

@@ -262,9 +262,27 @@ static void pb_second_sig(pdfb *p, const char *sig_keys)
     pb_xref(p, 10, NULL);
 }
 
+/* With PDF_DIFF_DUMP_DIR set, the documents are kept (fuzzing seeds). */
+static void dump_pdf(const pdfb *p)
+{
+    static int counter;
+    const char *dir = getenv("PDF_DIFF_DUMP_DIR");
+    char path[512];
+    FILE *f;
+
+    if (dir == NULL)
+        return;
+    snprintf(path, sizeof(path), "%s/pdf_diff-%03d.pdf", dir, counter++);
+    if ((f = fopen(path, "wb")) != NULL) {
+        fwrite(p->b.data, 1, p->b.len, f);
+        fclose(f);
+    }
+}
+
 static int find(eseal_verify_job *vj, eseal_source *src, const pdfb *p,
     eseal_error *err)
 {
+    dump_pdf(p);
     memset(vj, 0, sizeof(*vj));
     memset(src, 0, sizeof(*src));
     src->data = (const unsigned char *)p->b.data;
@@ -285,10 +303,13 @@ static int has_msg(char **list, size_t n, const char *part)
     return 0;
 }
 
+/* With PDF_DIFF_VERBOSE set, prints what the adapter said. */
 static void dump(const eseal_found_signature *fs)
 {
     size_t i;
 
+    if (getenv("PDF_DIFF_VERBOSE") == NULL)
+        return;
     for (i = 0; i < fs->n_errors; i++)
         fprintf(stderr, "\n  error: %s", fs->errors[i]);
     for (i = 0; i < fs->n_warnings; i++)
@@ -1330,6 +1351,81 @@ static void test_pdf_diff__signed_revision_unreadable(void)
     eseal__buf_free(&p.b);
 }
 
+static void test_pdf_diff__metadata_updates_are_permitted(void)
+{
+    eseal_modifications m;
+    char **reasons = NULL;
+    size_t n = 0;
+    eseal_error err = { 0, "" };
+    uint64_t end1;
+    pdfb p;
+
+    pb_start(&p);
+    pb_obj(&p, 1, "<< /Type /Catalog /Pages 2 0 R /Metadata 4 0 R >>");
+    pb_obj(&p, 2, "<< /Type /Pages /Kids [] /Count 0 >>");
+    pb_obj(&p, 3, "<< /Producer (one) >>");
+    pb_begin(&p, 4);
+    eseal__buf_puts(&p.b, "<< /Type /Metadata /Subtype /XML /Length 5 >>\n"
+        "stream\n<x/>\nendstream\nendobj\n");
+    pb_xref(&p, 5, " /Info 3 0 R");
+    end1 = p.b.len;
+    /* a signing tool updates the producer and the XMP dates */
+    pb_obj(&p, 3, "<< /Producer (two) /ModDate (D:20250101) >>");
+    pb_begin(&p, 5);
+    eseal__buf_puts(&p.b, "<< /Type /Metadata /Subtype /XML /Length 5 >>\n"
+        "stream\n<y/>\nendstream\nendobj\n");
+    pb_obj(&p, 1, "<< /Type /Catalog /Pages 2 0 R /Metadata 5 0 R >>");
+    pb_xref(&p, 6, " /Info 3 0 R");
+    CU_ASSERT_EQUAL_FATAL(eseal__pdf_classify_changes(&m,
+        (const unsigned char *)p.b.data, p.b.len, end1, "t.pdf", &reasons,
+        &n, &err), 0);
+    CU_ASSERT_EQUAL(m, ESEAL_MODS_PERMITTED);
+    CU_ASSERT_EQUAL(n, 0);
+    eseal__strlist_free(reasons, n);
+    reasons = NULL;
+    n = 0;
+
+    /* the "metadata" is the page tree node: judged as what it was */
+    pb_obj(&p, 2, "<< /Type /Pages /Kids [] /Count 0 /Foo 1 >>");
+    pb_obj(&p, 1, "<< /Type /Catalog /Pages 2 0 R /Metadata 2 0 R >>");
+    pb_xref(&p, 6, " /Info 2 0 R");
+    CU_ASSERT_EQUAL_FATAL(eseal__pdf_classify_changes(&m,
+        (const unsigned char *)p.b.data, p.b.len, end1, "t.pdf", &reasons,
+        &n, &err), 0);
+    CU_ASSERT_EQUAL(m, ESEAL_MODS_FORBIDDEN);
+    CU_ASSERT_TRUE(has_msg(reasons, n, "object 2 0 (page tree node) changed"));
+    eseal__strlist_free(reasons, n);
+    eseal__buf_free(&p.b);
+}
+
+static void test_pdf_diff__duplicate_keys_do_not_hide_changes(void)
+{
+    eseal_modifications m;
+    char **reasons = NULL;
+    size_t n = 0;
+    eseal_error err = { 0, "" };
+    uint64_t end1;
+    pdfb p;
+
+    /* the signed catalog has /Pages twice; the update keeps the count of
+     * keys but swaps one for an /OpenAction */
+    pb_start(&p);
+    pb_obj(&p, 1, "<< /Type /Catalog /Pages 2 0 R /Pages 2 0 R >>");
+    pb_obj(&p, 2, "<< /Type /Pages /Kids [] /Count 0 >>");
+    pb_xref(&p, 3, NULL);
+    end1 = p.b.len;
+    pb_obj(&p, 1, "<< /Type /Catalog /Pages 2 0 R /OpenAction 2 0 R >>");
+    pb_xref(&p, 3, NULL);
+    CU_ASSERT_EQUAL_FATAL(eseal__pdf_classify_changes(&m,
+        (const unsigned char *)p.b.data, p.b.len, end1, "t.pdf", &reasons,
+        &n, &err), 0);
+    CU_ASSERT_EQUAL(m, ESEAL_MODS_FORBIDDEN);
+    CU_ASSERT_TRUE(has_msg(reasons, n, "(catalog) changed after the seal: "
+                                       "/OpenAction"));
+    eseal__strlist_free(reasons, n);
+    eseal__buf_free(&p.b);
+}
+
 int main(void)
 {
     static const unit_case cases[] = {
@@ -1367,6 +1463,8 @@ int main(void)
         UNIT_CASE(test_pdf_diff__update_not_chained),
         UNIT_CASE(test_pdf_diff__object_deleted),
         UNIT_CASE(test_pdf_diff__signed_revision_unreadable),
+        UNIT_CASE(test_pdf_diff__metadata_updates_are_permitted),
+        UNIT_CASE(test_pdf_diff__duplicate_keys_do_not_hide_changes),
         UNIT_END
     };
     return unit_run("pdf_diff", cases);
