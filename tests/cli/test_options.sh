@@ -165,10 +165,119 @@ assert_json "$T/inspect.json" '.organization' \
     "$(subject_field "$PKI/eseal-rsa.pem" O)" "cert inspect --json: O"
 
 # --- profiles ------------------------------------------------------------------
+# docs/config.md: INI groups [eseal] and [profile NAME]; relative file names
+# are relative to the configuration file's directory.
 say "--profile from --config"
-CONF_DOC=$SOURCE_ROOT/docs/config.md
-[ -f "$CONF_DOC" ] || fail "docs/config.md missing: the config format is" \
-    "not documented"
-. "$TESTS_DIR/config_case.sh" || exit 1
+CONF=$PKI/eseal.conf
+cat >"$CONF" <<'CONF'
+# integration test configuration
+[eseal]
+default_profile = demo
+
+[profile demo]
+key = eseal-rsa.key
+certificate = eseal-rsa.pem
+chain = chain.pem
+trust = trust.pem
+
+[profile ec384]
+key = eseal-ec384.key
+certificate = eseal-ec384.pem
+chain = chain.pem
+digest = sha512
+
+[profile p12]
+key = eseal-rsa.p12
+password_file = eseal-rsa.p12.pass
+rsa_pss = yes
+
+[profile certify]
+key = eseal-ec.key
+certificate = eseal-ec.pem
+chain = chain.pem
+certify = true
+CONF
+chmod 644 "$CONF"
+
+KEYCERT=$PKI/eseal-rsa.pem
+seal "$IN" "$T/prof-demo.pdf" --config "$CONF" --profile demo
+check_sealed "$IN" "$T/prof-demo.pdf" rsa sha256 0
+
+say "the default profile (default_profile = demo)"
+seal "$IN" "$T/prof-default.pdf" --config "$CONF"
+check_sealed "$IN" "$T/prof-default.pdf" rsa sha256 0
+
+say "a profile's digest"
+KEYCERT=$PKI/eseal-ec384.pem
+seal "$IN" "$T/prof-ec384.pdf" --config "$CONF" --profile ec384
+check_sealed "$IN" "$T/prof-ec384.pdf" ec384 sha512 0
+
+say "the command line wins over the profile"
+seal "$IN" "$T/prof-override.pdf" --config "$CONF" --profile ec384 \
+    --digest sha384
+check_sealed "$IN" "$T/prof-override.pdf" ec384 sha384 0
+
+say "a PKCS#12 profile with password_file and rsa_pss"
+KEYCERT=$PKI/eseal-rsa.pem
+seal "$IN" "$T/prof-p12.pdf" --config "$CONF" --profile p12
+check_sealed "$IN" "$T/prof-p12.pdf" rsa-pss sha256 0
+
+say "a certify profile"
+KEYCERT=$PKI/eseal-ec.pem
+seal "$IN" "$T/prof-certify.pdf" --config "$CONF" --profile certify
+tail -c +"$(($(stat -c %s "$IN") + 1))" "$T/prof-certify.pdf" >"$T/update.bin"
+assert_grep '/TransformMethod */DocMDP' "$T/update.bin" "profile certify: DocMDP"
+
+say "verify with the profile's trust anchors"
+verify_json "$T/prof-demo.pdf" --config "$CONF" --profile demo
+expect_rc 0 "verify --profile demo (trust from the profile)"
+assert_json "$T/report.json" '.signatures[0].chain_trusted' true \
+    "the profile's trust anchors are used"
+
+say "an unknown profile"
+run "$ESEAL" seal --config "$CONF" --profile nosuch -o "$T/x.pdf" "$IN"
+expect_rc 2 "unknown profile"
+assert_no_file "$T/x.pdf"
+grep -qF nosuch "$T/.stderr" || fail "the message does not name the profile"
+grep -qF demo "$T/.stderr" || fail "the message does not list the profiles"
+ok "the message names the profile and lists the others"
+
+say "a typo in the configuration"
+printf '[profile demo]\nkey = eseal-rsa.key\ndigst = sha384\n' \
+    >"$PKI/typo.conf"
+run "$ESEAL" seal --config "$PKI/typo.conf" -o "$T/x.pdf" "$IN"
+expect_rc 2 "unknown key in the configuration"
+grep -qF "$PKI/typo.conf:3:" "$T/.stderr" ||
+    fail "the message does not give file and line: $(err)"
+ok "message: $(err)"
+assert_no_file "$T/x.pdf"
+
+say "a configuration writable by others"
+cp "$CONF" "$PKI/open.conf"
+chmod 666 "$PKI/open.conf"
+run "$ESEAL" seal --config "$PKI/open.conf" -o "$T/x.pdf" "$IN"
+expect_rc 2 "world-writable configuration refused"
+assert_no_file "$T/x.pdf"
+
+say "a password in the configuration"
+PASS=$(head -n 1 "$PKI/eseal-rsa.p12.pass" | tr -d '\r\n')
+printf '[profile p]\nkey = eseal-rsa.p12\npassword = %s\n' "$PASS" \
+    >"$PKI/pass.conf"
+chmod 644 "$PKI/pass.conf"
+run "$ESEAL" seal --config "$PKI/pass.conf" -o "$T/x.pdf" "$IN"
+expect_rc 2 "a password in a file readable by others refused"
+grep -qF -- "$PASS" "$T/.stderr" && fail "the password is printed"
+assert_no_file "$T/x.pdf"
+chmod 600 "$PKI/pass.conf"
+KEYCERT=$PKI/eseal-rsa.pem
+seal "$IN" "$T/prof-pass.pdf" --config "$PKI/pass.conf"
+check_sealed "$IN" "$T/prof-pass.pdf" rsa sha256 0
+printf '[profile p]\nkey = eseal-rsa.p12\npassword = wrong-%s\n' "$PASS" \
+    >"$PKI/wrong.conf"
+chmod 600 "$PKI/wrong.conf"
+run "$ESEAL" seal --config "$PKI/wrong.conf" -o "$T/x.pdf" "$IN"
+expect_rc 2 "a wrong password in the configuration"
+grep -qF -- "$PASS" "$T/.stderr" && fail "the password is printed"
+ok "no password in the messages"
 
 done_ok
