@@ -99,4 +99,21 @@ assert_json "$T/report.json" '.signatures[2].valid' true "seal: valid"
 assert_json "$T/report.json" '.signatures[2].covers_whole_document' true \
     "seal: covers the document"
 
+# --- a foreign signature on top of an eseal seal ----------------------------
+say "eseal seal, then pdfsig -add-signature on top"
+seal "$(sample classic)" "$T/sealed.pdf" "${KEYARGS[@]}"
+run pdfsig -nssdir "sql:$NSS" -add-signature -nick "$NICK" -digest SHA256 \
+    "$T/sealed.pdf" "$T/sealed-signed.pdf"
+[ "$RC" -eq 0 ] && [ -f "$T/sealed-signed.pdf" ] ||
+    fail "pdfsig -add-signature on the sealed file"
+is_prefix "$T/sealed.pdf" "$T/sealed-signed.pdf" || fail "pdfsig did not append"
+pdfsig_check "$T/sealed-signed.pdf" 2
+verify_json "$T/sealed-signed.pdf" --trust "$PKI/trust.pem"
+assert_json "$T/report.json" '.signatures[0].kind' pades "seal: kind pades"
+assert_json "$T/report.json" '.signatures[0].integrity' true "seal: integrity"
+assert_json "$T/report.json" '.signatures[0].modifications_after' \
+    permitted "seal: a later signature is a permitted change"
+assert_json "$T/report.json" '.signatures[0].valid' true "seal: still valid"
+check_foreign "$T/sealed-signed.pdf" 1 adbe yes
+
 done_ok
