@@ -360,18 +360,27 @@ static int update_acroform(seal_plan *p, const pdf_obj **fields,
         return eseal__pdf_update_add(&p->u, af_num,
             eseal__pdf_update_gen_of(&p->u, af_num), copy, NULL, err);
     }
-    /* direct or absent: the catalog changes */
+    /*
+     * Direct or absent: the AcroForm becomes an indirect object of its own
+     * and the catalog refers to it.  Later signers (Poppler 22.12 among
+     * them) extend /Fields only of an indirect AcroForm.
+     */
     if ((cat = catalog_for_change(p)) == NULL)
         return nomem(err);
     af = pdf_dict_get(cat, "AcroForm");
-    if (af == NULL || af->type != PDF_DICT) {
-        if ((af = pdf_new_dict(p->a)) == NULL
-            || pdf_dict_put(p->a, cat, "AcroForm", af) < 0)
-            return nomem(err);
-    }
-    if ((rc = append_to_array(p, af, "Fields", item, &changed, err)) < 0)
+    if (af == NULL || af->type != PDF_DICT)
+        af = pdf_new_dict(p->a);
+    if (af == NULL)
+        return nomem(err);
+    if ((rc = append_to_array(p, af, "Fields", item, &changed, err)) < 0
+        || (rc = set_sig_flags(p, af, err)) < 0
+        || (rc = eseal__pdf_update_new_num(&p->u, &af_num, err)) < 0
+        || (rc = eseal__pdf_update_add(&p->u, af_num, 0, af, NULL, err)) < 0)
         return rc;
-    return set_sig_flags(p, af, err);
+    if ((item = ref_to(p, af_num)) == NULL
+        || pdf_dict_put(p->a, cat, "AcroForm", item) < 0)
+        return nomem(err);
+    return 0;
 }
 
 /* Adds the widget to the first page's /Annots. */

@@ -30,13 +30,9 @@ python3 "$MKPDF" pages 1000 "$T/pages-1000.pdf" || fail "mkpdf.py pages"
     fail "fixture: not 1000 pages"
 ok "fixture: 1000 pages, $(stat -c %s "$T/pages-1000.pdf") bytes"
 key_args ec
-start=$(date +%s%N)
+# (no timing assertion: machines are shared and noisy; tests/bench/run
+# measures speed beside openssl on the same files)
 seal "$T/pages-1000.pdf" "$T/pages-1000.sealed.pdf" "${KEYARGS[@]}"
-ms=$((($(date +%s%N) - start) / 1000000))
-say "sealed 1000 pages in $ms ms"
-# generous: a lazy reader needs a few ms; reading every page would not
-# take seconds either, so this only catches pathological slowness
-[ "$ms" -lt 5000 ] || fail "sealing 1000 pages took $ms ms"
 check_sealed "$T/pages-1000.pdf" "$T/pages-1000.sealed.pdf" ec sha256 0
 added=$(($(stat -c %s "$T/pages-1000.sealed.pdf") -
     $(stat -c %s "$T/pages-1000.pdf")))

@@ -702,9 +702,9 @@ static void test_pdf_write__classic_table(void)
     t = pdf_reader_trailer(r);
     CU_ASSERT_EQUAL(int_of(pdf_dict_get(t, "Prev")),
         (int64_t)pdf_reader_startxref(old));
-    /* 5 objects (0..4), the sig dict 5 and the field 6 */
-    CU_ASSERT_EQUAL(int_of(pdf_dict_get(t, "Size")), 7);
-    CU_ASSERT_EQUAL(pdf_reader_size(r), 7);
+    /* 5 objects (0..4), the sig dict 5, the field 6, the AcroForm 7 */
+    CU_ASSERT_EQUAL(int_of(pdf_dict_get(t, "Size")), 8);
+    CU_ASSERT_EQUAL(pdf_reader_size(r), 8);
     CU_ASSERT_EQUAL(pdf_dict_get(t, "Root")->u.ref.num, 1);
     CU_ASSERT_PTR_NULL(pdf_dict_get(t, "Encrypt"));
     id = pdf_dict_get(t, "ID");
@@ -717,13 +717,17 @@ static void test_pdf_write__classic_table(void)
     CU_ASSERT_EQUAL(id->u.arr.items[1]->u.str.len, 16);
     CU_ASSERT_NOT_EQUAL(memcmp(id->u.arr.items[1]->u.str.s,
         id->u.arr.items[0]->u.str.s, 16), 0);
-    /* the catalog (direct AcroForm) and the page were rewritten in place */
+    /* the catalog (its direct AcroForm moved out) and the page were
+     * rewritten in place */
     CU_ASSERT_EQUAL(pdf_reader_entry(r, 1).field2 >= in.len, 1);
     CU_ASSERT_EQUAL(pdf_reader_entry(r, 3).field2 >= in.len, 1);
     CU_ASSERT_EQUAL(pdf_reader_entry(r, 2).field2 < in.len, 1);
     CU_ASSERT_EQUAL_FATAL(view_open(&v, &s.out), 0);
     CU_ASSERT_EQUAL(v.field_num, 6);
-    CU_ASSERT_EQUAL(pdf_dict_get(v.catalog, "AcroForm")->type, PDF_DICT);
+    /* a direct AcroForm becomes an indirect object (later signers such as
+     * Poppler extend /Fields only of an indirect one) */
+    CU_ASSERT_EQUAL(pdf_dict_get(v.catalog, "AcroForm")->type, PDF_REF);
+    CU_ASSERT_EQUAL(pdf_dict_get(v.catalog, "AcroForm")->u.ref.num, 7);
     CU_ASSERT_EQUAL(pdf_dict_get(v.page, "Annots")->type, PDF_ARRAY);
     CU_ASSERT_EQUAL(pdf_dict_get(v.field, "P")->u.ref.num, 3);
     CU_ASSERT_PTR_NOT_NULL(pdf_dict_get(v.page, "MediaBox"));
@@ -872,7 +876,7 @@ static void test_pdf_write__generations_and_small_size(void)
     CU_ASSERT_TRUE(pdf_reader_entry(r, 3).field2 >= in.len);
     /* objects 3 and 4 are untouched by the new numbers 5 and 6 */
     CU_ASSERT_TRUE(pdf_reader_entry(r, 4).field2 < in.len);
-    CU_ASSERT_EQUAL(pdf_reader_size(r), 7);
+    CU_ASSERT_EQUAL(pdf_reader_size(r), 8);
     pdf_reader_free(r);
     CU_ASSERT_EQUAL_FATAL(view_open(&v, &s.out), 0);
     CU_ASSERT_EQUAL(v.field_num, 6);
@@ -903,7 +907,8 @@ static void test_pdf_write__seal_twice(void)
     CU_ASSERT_EQUAL_FATAL(pdf_reader_open(&r, s2.out.data, s2.out.len,
         "out", &err), 0);
     CU_ASSERT_EQUAL(pdf_reader_section_count(r), 3);
-    CU_ASSERT_EQUAL(pdf_reader_size(r), 9);
+    /* first seal: sig, field, AcroForm (5..7); second: sig, field (8, 9) */
+    CU_ASSERT_EQUAL(pdf_reader_size(r), 10);
     pdf_reader_free(r);
     CU_ASSERT_EQUAL_FATAL(view_open(&v, &s2.out), 0);
     CU_ASSERT_EQUAL(v.fields->u.arr.len, 2);
