@@ -191,11 +191,15 @@ int eseal__cms_verify_found(eseal_signature_report *rep,
         goto verdict;
     }
     sis = CMS_get0_SignerInfos(cms);
-    if (sk_CMS_SignerInfo_num(sis) != 1) {
-        eseal__sig_error(rep, "the CMS holds %d signers instead of one",
-            sk_CMS_SignerInfo_num(sis));
+    if (sk_CMS_SignerInfo_num(sis) < 1) {
+        eseal__sig_error(rep, "the CMS holds no signer");
         goto verdict;
     }
+    /* Some tools (podofosign 0.9) repeat the SignerInfo: CMS_verify checks
+     * every one; the first names the signer. */
+    if (sk_CMS_SignerInfo_num(sis) > 1)
+        eseal__sig_warning(rep, "the CMS holds %d SignerInfos; all must "
+            "verify, the first names the signer", sk_CMS_SignerInfo_num(sis));
     si = sk_CMS_SignerInfo_value(sis, 0);
     certs = CMS_get1_certs(cms);
     if (CMS_set1_signers_certs(cms, NULL, 0) < 1)
