@@ -730,7 +730,8 @@ static void judge_acroform(diff *d, pdf_obj *ocat, pdf_obj *ncat)
             !obj_equal(d, ofields, nfields, 0)) {
         first = appended_from(d, ofields, nfields, "/AcroForm /Fields");
         for (i = first < 0 ? 0 : (size_t)first; first >= 0 &&
-             nfields != NULL && i < nfields->u.arr.len; i++) {
+             nfields != NULL && nfields->type == PDF_ARRAY &&
+             i < nfields->u.arr.len; i++) {
             pdf_obj *item = nfields->u.arr.items[i];
 
             /* a field added must be new; the walk judges what it is */
@@ -792,7 +793,8 @@ static void judge_page(diff *d, uint32_t num, pdf_obj *npage)
     nannots = resolve(d, d->cur, raw_n);
     first = appended_from(d, oannots, nannots, "the /Annots of a page");
     for (i = first < 0 ? 0 : (size_t)first; first >= 0 &&
-         nannots != NULL && i < nannots->u.arr.len; i++) {
+         nannots != NULL && nannots->type == PDF_ARRAY &&
+         i < nannots->u.arr.len; i++) {
         pdf_obj *item = nannots->u.arr.items[i];
 
         /* the field walk blessed the signature widgets */
@@ -940,7 +942,7 @@ static void judge_rest(diff *d)
     }
 }
 
-static void compare(diff *d)
+void eseal__pdf_diff_compare(diff *d)
 {
     eseal_error e = { 0, "" };
     pdf_obj *ocat = NULL, *ncat = NULL, *pages;
@@ -972,175 +974,4 @@ static void compare(diff *d)
         walk_pages(d, pages, 0);
     }
     judge_rest(d);
-}
-
-/* ---- sessions ----------------------------------------------------------- */
-
-int eseal__pdf_diff_work(diff *d, uint64_t units)
-{
-    if (d->s->work > DIFF_MAX_WORK || units > DIFF_MAX_WORK - d->s->work) {
-        d->s->work = (uint64_t)DIFF_MAX_WORK + 1;
-        forbid(d, "the document is too large to analyse the changes after "
-                  "the seal");
-        return -1;
-    }
-    d->s->work += units;
-    return 0;
-}
-
-int eseal__pdf_diff_open(pdf_diff_session **out, pdf_reader *cur,
-    const unsigned char *data, uint64_t size, const char *name,
-    eseal_error *err)
-{
-    pdf_diff_session *s;
-    int rc;
-
-    *out = NULL;
-    if ((s = calloc(1, sizeof(*s))) == NULL)
-        return eseal__error_set(err, ESEAL_ENOMEM, "out of memory");
-    s->data = data;
-    s->size = size;
-    s->name = name != NULL ? name : "PDF";
-    s->cur = cur;
-    if (cur == NULL) {
-        if ((rc = pdf_reader_open(&s->cur, data, size, s->name, err)) < 0)
-            goto cleanup;
-        s->own_cur = 1;
-    }
-    s->n_sec = pdf_reader_section_count(s->cur);
-    s->arena = pdf_arena_new();
-    s->rev_end = calloc(s->n_sec + 1, sizeof(*s->rev_end));
-    s->region = calloc(s->n_sec + 1, sizeof(*s->region));
-    if (s->arena == NULL || s->rev_end == NULL || s->region == NULL) {
-        rc = eseal__error_set(err, ESEAL_ENOMEM, "out of memory");
-        goto cleanup;
-    }
-    s->work = pdf_reader_size(s->cur);
-    *out = s;
-    s = NULL;
-    rc = 0;
-cleanup:
-    eseal__pdf_diff_close(s);
-    return rc;
-}
-
-void eseal__pdf_diff_close(pdf_diff_session *s)
-{
-    size_t i;
-
-    if (s == NULL)
-        return;
-    for (i = 0; s->region != NULL && i < s->n_sec; i++)
-        free(s->region[i].reason);
-    free(s->region);
-    free(s->rev_end);
-    pdf_arena_free(s->arena);
-    if (s->own_cur)
-        pdf_reader_free(s->cur);
-    free(s);
-}
-
-int eseal__pdf_diff_classify(pdf_diff_session *s, eseal_modifications *out,
-    uint64_t covered_end, char ***reasons, size_t *n_reasons,
-    eseal_error *err)
-{
-    diff d;
-    eseal_error e = { 0, "" };
-    int rc;
-
-    *out = ESEAL_MODS_FORBIDDEN;
-    if (covered_end > s->size)
-        return eseal__error_set(err, ESEAL_EINVAL,
-            "signed range ends beyond the file");
-    if (covered_end == s->size) {
-        *out = ESEAL_MODS_NONE;
-        return 0;
-    }
-    memset(&d, 0, sizeof(d));
-    d.s = s;
-    d.data = s->data;
-    d.size = s->size;
-    d.covered_end = covered_end;
-    d.name = s->name;
-    d.cur = s->cur;
-    d.reasons = reasons;
-    d.n_reasons = n_reasons;
-    d.err = err;
-
-    if (eseal__pdf_diff_work(&d, 0) < 0)
-        goto verdict;
-    if ((rc = pdf_reader_open(&d.old, s->data, covered_end, s->name,
-             &e)) < 0) {
-        if (rc == ESEAL_ENOMEM) {
-            eseal__error_set(err, rc, "%s", e.message);
-            goto cleanup;
-        }
-        forbid(&d, "the signed revision cannot be read on its own: %s",
-            e.message);
-        goto verdict;
-    }
-    if (eseal__pdf_diff_work(&d, pdf_reader_size(d.old)) < 0)
-        goto verdict;
-    if (eseal__pdf_diff_find_revisions(&d) == 0) {
-        eseal__pdf_diff_check_tail(&d);
-        if (d.n_later == 0 && !d.forbidden && !d.fatal) {
-            *out = ESEAL_MODS_NONE; /* only whitespace follows */
-            rc = 0;
-            goto cleanup;
-        }
-    }
-    d.n = pdf_reader_size(d.cur);
-    if (pdf_reader_size(d.old) > d.n)
-        d.n = pdf_reader_size(d.old);
-    if (d.fatal || eseal__pdf_diff_work(&d, d.n) < 0)
-        goto verdict;
-    if ((d.st = calloc((size_t)d.n + 1, 1)) == NULL) {
-        rc = eseal__error_set(err, ESEAL_ENOMEM, "out of memory");
-        goto cleanup;
-    }
-    compare(&d);
-verdict:
-    if (d.fatal) {
-        rc = d.fatal;
-        goto cleanup;
-    }
-    if (d.n_reasons_total > DIFF_MAX_REASONS && reasons != NULL) {
-        char msg[96];
-
-        snprintf(msg, sizeof(msg), "... and %zu more changes after the seal",
-            d.n_reasons_total - DIFF_MAX_REASONS);
-        if ((rc = eseal__strlist_add(reasons, n_reasons, msg)) < 0) {
-            eseal__error_set(err, rc, "out of memory");
-            goto cleanup;
-        }
-    }
-    *out = d.forbidden ? ESEAL_MODS_FORBIDDEN : ESEAL_MODS_PERMITTED;
-    rc = 0;
-cleanup:
-    free(d.st);
-    pdf_reader_free(d.old);
-    return rc;
-}
-
-int eseal__pdf_classify_changes(eseal_modifications *out,
-    const unsigned char *data, uint64_t size, uint64_t covered_end,
-    const char *name, char ***reasons, size_t *n_reasons, eseal_error *err)
-{
-    pdf_diff_session *s = NULL;
-    int rc;
-
-    *out = ESEAL_MODS_FORBIDDEN;
-    if (data == NULL || covered_end > size)
-        return eseal__error_set(err, ESEAL_EINVAL,
-            "signed range ends beyond the file");
-    if (covered_end == size) {
-        *out = ESEAL_MODS_NONE;
-        return 0;
-    }
-    if ((rc = eseal__pdf_diff_open(&s, NULL, data, size, name, err)) < 0)
-        return rc;
-    rc = eseal__pdf_diff_classify(s, out, covered_end, reasons, n_reasons,
-        err);
-    eseal__pdf_diff_close(s);
-    return rc;
 }

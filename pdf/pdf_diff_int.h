@@ -1,7 +1,8 @@
 /*
  * eseal PDF adapter - the state shared by the change classifier
- * (pdf_diff.c) and its check of the bytes after the signed revision
- * (pdf_diff_tail.c).  Private to those two files.
+ * (pdf_diff.c), its sessions (pdf_diff_session.c) and its check of the
+ * bytes after the signed revision (pdf_diff_tail.c).  Private to these
+ * files and to pdf_sigfind.c.
  */
 #ifndef ESEAL_PDF_DIFF_INT_H
 #define ESEAL_PDF_DIFF_INT_H
@@ -21,7 +22,8 @@ enum {
     ST_OK = 0x04,      /* judged: a change PAdES permits */
     ST_BAD = 0x08,     /* judged: forbidden, a reason was given */
     ST_OLD_DSS = 0x10, /* part of the signed revision's DSS */
-    ST_SEEN = 0x20     /* visited by the walk under way */
+    ST_SEEN = 0x20,    /* visited by the walk under way */
+    ST_STM = 0x40      /* an object stream of the signed revision, seen */
 };
 #define ST_TOUCHED (ST_CHANGED | ST_NEW)
 #define ST_JUDGED (ST_OK | ST_BAD)
@@ -36,7 +38,7 @@ typedef struct pdf_diff_region {
 /*
  * One document whose signed revisions are classified in turn: the reader
  * of the whole file and what was learnt of its revisions are shared, and
- * the total work is bounded.
+ * the total work is bounded (pdf_diff_session.c).
  */
 typedef struct pdf_diff_session {
     const unsigned char *data;
@@ -49,6 +51,14 @@ typedef struct pdf_diff_session {
     size_t n_sec;             /* cur's xref sections, newest first */
     uint64_t *rev_end;        /* where each one's revision ends; 0 unknown */
     pdf_diff_region *region;
+    /* where the signed bytes first refer to each object number;
+     * UINT64_MAX: nowhere (pdf_diff_session.c) */
+    uint64_t *first_ref;
+    uint32_t n_ref;
+    uint64_t raw_done;        /* the raw bytes scanned: [0, raw_done) */
+    uint64_t *stm_done;       /* object streams scanned, by offset */
+    size_t n_stm_done;
+    size_t cap_stm_done;
 } pdf_diff_session;
 
 /* One classification: a signed revision against the whole file. */
@@ -71,6 +81,14 @@ typedef struct diff {
     int fatal;           /* an error that stops the analysis (ENOMEM) */
     eseal_error *err;
 } diff;
+
+/* Classifies the objects that changed (pdf_diff.c). */
+void eseal__pdf_diff_compare(diff *d);
+/*
+ * Forbids new objects that the signed revision already referred to
+ * (pdf_diff_session.c).
+ */
+void eseal__pdf_diff_check_refs(diff *d);
 
 /*
  * Opens a session on data[0..size).  cur, when not NULL, is a reader of

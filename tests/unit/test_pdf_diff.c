@@ -7,6 +7,7 @@
  */
 #include <stdarg.h>
 #include <string.h>
+#include <zlib.h>
 #include "unit.h"
 #include "core/eseal_int.h"
 #include "pdf/pdf_adapter.h"
@@ -147,21 +148,35 @@ static void pb_xref(pdfb *p, int size, const char *trailer_extra)
     p->n_rev = 0;
 }
 
-/* An uncompressed object stream holding objects nums[] (bodies[]). */
-static void pb_objstm(pdfb *p, int num, size_t n, const int *nums,
-    const char *const *bodies)
+/* An object stream holding objects nums[] (bodies[]), Flate or not. */
+static void pb_objstm_z(pdfb *p, int num, size_t n, const int *nums,
+    const char *const *bodies, int flate)
 {
     eseal_buf head = { NULL, 0, 0, 0 }, body = { NULL, 0, 0, 0 };
-    size_t i;
+    unsigned char z[8192];
+    uLongf zlen = sizeof(z);
+    size_t i, first;
 
     for (i = 0; i < n; i++) {
         eseal__buf_printf(&head, "%d %zu ", nums[i], body.len);
         eseal__buf_printf(&body, "%s\n", bodies[i]);
     }
+    first = head.len;
+    eseal__buf_append(&head, body.data, body.len);
     pb_begin(p, num);
-    eseal__buf_printf(&p->b, "<< /Type /ObjStm /N %zu /First %zu "
-        "/Length %zu >>\nstream\n%s%s\nendstream\nendobj\n", n, head.len,
-        head.len + body.len, head.data, body.data);
+    if (flate) {
+        CU_ASSERT_FATAL(compress2(z, &zlen, (const Bytef *)head.data,
+            head.len, 9) == Z_OK);
+        eseal__buf_printf(&p->b, "<< /Type /ObjStm /N %zu /First %zu "
+            "/Filter /FlateDecode /Length %lu >>\nstream\n", n, first,
+            (unsigned long)zlen);
+        eseal__buf_append(&p->b, z, zlen);
+        eseal__buf_puts(&p->b, "\nendstream\nendobj\n");
+    } else {
+        eseal__buf_printf(&p->b, "<< /Type /ObjStm /N %zu /First %zu "
+            "/Length %zu >>\nstream\n%s\nendstream\nendobj\n", n, first,
+            head.len, head.data);
+    }
     for (i = 0; i < n; i++) {
         p->type[nums[i]] = 2;
         p->off[nums[i]] = (uint64_t)num;
@@ -170,6 +185,12 @@ static void pb_objstm(pdfb *p, int num, size_t n, const int *nums,
     }
     eseal__buf_free(&head);
     eseal__buf_free(&body);
+}
+
+static void pb_objstm(pdfb *p, int num, size_t n, const int *nums,
+    const char *const *bodies)
+{
+    pb_objstm_z(p, num, n, nums, bodies, 0);
 }
 
 /* Ends the revision with a cross-reference stream, object xnum. */
@@ -205,8 +226,11 @@ static void pb_xref_stream(pdfb *p, int xnum, int size)
         data[n++] = (unsigned char)(f3 >> 8);
         data[n++] = (unsigned char)f3;
     }
-    eseal__buf_printf(&p->b, "] /Prev %llu /Length %zu >>\nstream\n",
-        (unsigned long long)p->prev_xref, n);
+    eseal__buf_puts(&p->b, "]");
+    if (p->prev_xref != 0)
+        eseal__buf_printf(&p->b, " /Prev %llu",
+            (unsigned long long)p->prev_xref);
+    eseal__buf_printf(&p->b, " /Length %zu >>\nstream\n", n);
     eseal__buf_append(&p->b, data, n);
     eseal__buf_printf(&p->b, "\nendstream\nendobj\nstartxref\n%llu\n"
         "%%%%EOF\n", (unsigned long long)xref);
@@ -1426,6 +1450,92 @@ static void test_pdf_diff__duplicate_keys_do_not_hide_changes(void)
     eseal__buf_free(&p.b);
 }
 
+/* The signed page points to object 20, which does not exist yet. */
+static void dangling_base(pdfb *p, int in_object_stream)
+{
+    static const int nums[] = { 3, 7 };
+    static const char *const bodies[] = {
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] "
+        "/Contents [4 0 R 20 0 R] /Annots [5 0 R] >>",
+        "<< /Fields [5 0 R] /SigFlags 3 >>"
+    };
+
+    pb_start(p);
+    pb_obj(p, 1, "<< /Type /Catalog /Pages 2 0 R /AcroForm 7 0 R >>");
+    pb_obj(p, 2, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>");
+    pb_stream(p, 4, "BT /F1 12 Tf 10 10 Td (Hello) Tj ET");
+    pb_obj(p, 5, "<< /FT /Sig /T (Seal1) /V 6 0 R /Subtype /Widget "
+                 "/Rect [0 0 0 0] /P 3 0 R >>");
+    pb_sig(p, 6, SIG_KEYS, FAKE_CMS, 10);
+    if (in_object_stream) {
+        /* compressed: only the decoded stream shows the reference */
+        pb_objstm_z(p, 8, 2, nums, bodies, 1);
+        pb_xref_stream(p, 9, 10);
+    } else {
+        pb_obj(p, 3, "%s", bodies[0]);
+        pb_obj(p, 7, "%s", bodies[1]);
+        pb_xref(p, 10, NULL);
+    }
+    pb_seal(p);
+}
+
+static void test_pdf_diff__object_the_signed_revision_pointed_to(void)
+{
+    eseal_verify_job vj;
+    eseal_source src;
+    eseal_error err = { 0, "" };
+    int round;
+    pdfb p;
+
+    for (round = 0; round < 2; round++) {
+        dangling_base(&p, round);
+        /* a "DSS certificate" that the signed page draws */
+        pb_obj(&p, 1, "<< /Type /Catalog /Pages 2 0 R /AcroForm 7 0 R "
+                      "/DSS 21 0 R >>");
+        pb_obj(&p, 21, "<< /Certs [20 0 R] >>");
+        pb_stream(&p, 20, "BT /F1 40 Tf 10 100 Td (VOID) Tj ET");
+        if (round == 0)
+            pb_xref(&p, 22, NULL);
+        else
+            pb_xref_stream(&p, 22, 23);
+        CU_ASSERT_EQUAL_FATAL(find(&vj, &src, &p, &err), 0);
+        if (vj.n_found != 1)
+            fprintf(stderr, "\n  %s", err.message);
+        CU_ASSERT_EQUAL_FATAL(vj.n_found, 1);
+        dump(&vj.found[0]);
+        CU_ASSERT_EQUAL(vj.found[0].n_errors, 0);
+        CU_ASSERT_EQUAL(vj.found[0].modifications_after,
+            ESEAL_MODS_FORBIDDEN);
+        CU_ASSERT_TRUE(has_msg(vj.found[0].warnings, vj.found[0].n_warnings,
+            "object 20 added after the seal was already referenced"));
+        eseal__pdf_verify_cleanup(&vj);
+        eseal__buf_free(&p.b);
+    }
+}
+
+static void test_pdf_diff__dss_after_object_stream_revision(void)
+{
+    eseal_verify_job vj;
+    eseal_source src;
+    eseal_error err = { 0, "" };
+    pdfb p;
+
+    /* the same, but the new object is not the one the page points to */
+    dangling_base(&p, 1);
+    pb_obj(&p, 1, "<< /Type /Catalog /Pages 2 0 R /AcroForm 7 0 R "
+                  "/DSS 21 0 R >>");
+    pb_obj(&p, 21, "<< /Certs [22 0 R] >>");
+    pb_stream(&p, 22, "certificate");
+    pb_xref_stream(&p, 23, 24);
+    CU_ASSERT_EQUAL_FATAL(find(&vj, &src, &p, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(vj.n_found, 1);
+    dump(&vj.found[0]);
+    CU_ASSERT_EQUAL(vj.found[0].modifications_after, ESEAL_MODS_PERMITTED);
+    CU_ASSERT_EQUAL(vj.found[0].n_warnings, 0);
+    eseal__pdf_verify_cleanup(&vj);
+    eseal__buf_free(&p.b);
+}
+
 int main(void)
 {
     static const unit_case cases[] = {
@@ -1465,6 +1575,8 @@ int main(void)
         UNIT_CASE(test_pdf_diff__signed_revision_unreadable),
         UNIT_CASE(test_pdf_diff__metadata_updates_are_permitted),
         UNIT_CASE(test_pdf_diff__duplicate_keys_do_not_hide_changes),
+        UNIT_CASE(test_pdf_diff__object_the_signed_revision_pointed_to),
+        UNIT_CASE(test_pdf_diff__dss_after_object_stream_revision),
         UNIT_END
     };
     return unit_run("pdf_diff", cases);
