@@ -11,6 +11,7 @@
 #include <libxml/valid.h>
 #include <xmlsec/xmlsec.h>
 #include <xmlsec/errors.h>
+#include <xmlsec/transforms.h>
 #include <xmlsec/openssl/app.h>
 #include <xmlsec/openssl/crypto.h>
 #include "xml_int.h"
@@ -409,6 +410,22 @@ int eseal__xml_global_init(eseal_error *err)
         return eseal__error_set(err, ESEAL_ECRYPTO,
             "cannot initialise xmlsec's OpenSSL back end");
     }
+    /* xmlsec 1.2.37 looks signature methods up in its own process-wide
+     * list only: add the RSA-PSS ones there (verification only; each
+     * context still allows just the transforms eseal accepts) */
+    {
+        const void *const *pss = eseal__xml_pss_klasses();
+
+        for (; *pss != NULL; pss++)
+            if (xmlSecTransformIdsRegister((xmlSecTransformId)*pss) < 0) {
+                xmlSecOpenSSLShutdown();
+                xmlSecShutdown();
+                return eseal__error_set(err, ESEAL_ECRYPTO,
+                    "cannot register the RSA-PSS signature methods");
+            }
+    }
+    /* xmlSecOpenSSLInit() installs its own error printer */
+    xmlSecErrorsSetCallback(on_xmlsec_error);
     eseal__xmlsec_clear_error();
     return 0;
 }

@@ -376,10 +376,12 @@ static int check_one(eseal_found_signature *f, xmlNodePtr sig,
         f->integrity = 0;
     if (!first.ok) {
         if (first.ran && first.refs_failed) {
-            snprintf(msg, sizeof(msg), "the reference '%.80s' does not "
-                "match: %s was changed after sealing", first.failed_uri,
-                first.failed_uri[0] == '\0' ? "the document" :
-                "the signed data");
+            if (first.failed_uri[0] == '\0')
+                snprintf(msg, sizeof(msg), "the document was changed after "
+                    "sealing (the digest of its reference does not match)");
+            else
+                snprintf(msg, sizeof(msg), "the data of the reference "
+                    "'%.80s' was changed after sealing", first.failed_uri);
             f->modifications_after = ESEAL_MODS_FORBIDDEN;
         } else if (first.ran) {
             snprintf(msg, sizeof(msg), "the signature value does not "
