@@ -631,9 +631,8 @@ static void judge_changed_field(diff *d, uint32_t num, pdf_obj *of,
         set_bad(d, num);
         return;
     }
-    set_ok(d, num);
     /* a field signed now: its new value and appearance */
-    judge_new_field(d, 0, nf, 1);
+    judge_new_field(d, num, nf, 1);
 }
 
 static void walk_fields(diff *d, pdf_obj *node, int inherited, int depth)
@@ -698,8 +697,10 @@ static void judge_acroform(diff *d, pdf_obj *ocat, pdf_obj *ncat)
             forbid(d, "the AcroForm was removed after the seal");
         return;
     }
-    changed = num != 0 ? (d->st[num] & ST_TOUCHED) != 0 :
-        !obj_equal(d, oaf, naf, 0);
+    /* a different object, or the same one changed */
+    changed = !obj_equal(d, pdf_dict_get(ocat, "AcroForm"), raw, 0) ||
+        (num != 0 && (d->st[num] & ST_TOUCHED)) ||
+        (num == 0 && !obj_equal(d, oaf, naf, 0));
     if (changed) {
         if (diff_keys(d, oaf, naf, oaf == NULL ? allowed_new : allowed, bad,
                 sizeof(bad)) > 0) {
@@ -725,9 +726,8 @@ static void judge_acroform(diff *d, pdf_obj *ocat, pdf_obj *ncat)
     raw_fields = pdf_dict_get(naf, "Fields");
     ofields = get(d, d->old, oaf, "Fields");
     nfields = resolve(d, d->cur, raw_fields);
-    if ((raw_fields != NULL && raw_fields->type == PDF_REF) ?
-            (st_of(d, raw_fields) & ST_TOUCHED) != 0 :
-            !obj_equal(d, ofields, nfields, 0)) {
+    if ((st_of(d, raw_fields) & ST_TOUCHED) ||
+        !obj_equal(d, ofields, nfields, 0)) {
         first = appended_from(d, ofields, nfields, "/AcroForm /Fields");
         for (i = first < 0 ? 0 : (size_t)first; first >= 0 &&
              nfields != NULL && nfields->type == PDF_ARRAY &&
@@ -735,7 +735,11 @@ static void judge_acroform(diff *d, pdf_obj *ocat, pdf_obj *ncat)
             pdf_obj *item = nfields->u.arr.items[i];
 
             /* a field added must be new; the walk judges what it is */
-            if (item->type == PDF_REF && !(st_of(d, item) & ST_NEW)) {
+            if (item->type != PDF_REF) {
+                forbid(d, "a direct field was added to /AcroForm /Fields "
+                          "after the seal");
+                first = -1;
+            } else if (!(st_of(d, item) & ST_NEW)) {
                 forbid(d, "object %u 0 of the signed revision was added "
                           "to /AcroForm /Fields after the seal",
                     item->u.ref.num);

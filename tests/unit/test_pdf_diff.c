@@ -1536,6 +1536,59 @@ static void test_pdf_diff__dss_after_object_stream_revision(void)
     eseal__buf_free(&p.b);
 }
 
+static void test_pdf_diff__acroform_swapped_for_another_object(void)
+{
+    eseal_modifications m;
+    char **reasons = NULL;
+    size_t n = 0;
+    eseal_error err = { 0, "" };
+    uint64_t end1;
+    pdfb p;
+
+    pb_start(&p);
+    pb_obj(&p, 1, "<< /Type /Catalog /Pages 2 0 R /AcroForm 7 0 R >>");
+    pb_obj(&p, 2, "<< /Type /Pages /Kids [] /Count 0 >>");
+    pb_obj(&p, 7, "<< /Fields [] >>");
+    pb_obj(&p, 8, "<< /Fields [] /NeedAppearances true /XFA 9 0 R >>");
+    pb_stream(&p, 9, "<xdp/>");
+    pb_xref(&p, 10, NULL);
+    end1 = p.b.len;
+    /* only the catalog changes: its AcroForm is now an unchanged object */
+    pb_obj(&p, 1, "<< /Type /Catalog /Pages 2 0 R /AcroForm 8 0 R >>");
+    pb_xref(&p, 10, NULL);
+    CU_ASSERT_EQUAL_FATAL(eseal__pdf_classify_changes(&m,
+        (const unsigned char *)p.b.data, p.b.len, end1, "t.pdf", &reasons,
+        &n, &err), 0);
+    CU_ASSERT_EQUAL(m, ESEAL_MODS_FORBIDDEN);
+    CU_ASSERT_TRUE(has_msg(reasons, n, "the AcroForm changed after the seal: "
+                                       "/NeedAppearances /XFA"));
+    eseal__strlist_free(reasons, n);
+    eseal__buf_free(&p.b);
+}
+
+static void test_pdf_diff__direct_field_appended(void)
+{
+    eseal_modifications m;
+    char **reasons = NULL;
+    size_t n = 0;
+    eseal_error err = { 0, "" };
+    uint64_t end1;
+    pdfb p;
+
+    pb_base(&p, NULL, NULL);
+    pb_seal(&p);
+    end1 = p.b.len;
+    pb_obj(&p, 7, "<< /Fields [5 0 R << /FT /Sig /T (x) >>] /SigFlags 3 >>");
+    pb_xref(&p, 8, NULL);
+    CU_ASSERT_EQUAL_FATAL(eseal__pdf_classify_changes(&m,
+        (const unsigned char *)p.b.data, p.b.len, end1, "t.pdf", &reasons,
+        &n, &err), 0);
+    CU_ASSERT_EQUAL(m, ESEAL_MODS_FORBIDDEN);
+    CU_ASSERT_TRUE(has_msg(reasons, n, "direct field"));
+    eseal__strlist_free(reasons, n);
+    eseal__buf_free(&p.b);
+}
+
 int main(void)
 {
     static const unit_case cases[] = {
@@ -1577,6 +1630,8 @@ int main(void)
         UNIT_CASE(test_pdf_diff__duplicate_keys_do_not_hide_changes),
         UNIT_CASE(test_pdf_diff__object_the_signed_revision_pointed_to),
         UNIT_CASE(test_pdf_diff__dss_after_object_stream_revision),
+        UNIT_CASE(test_pdf_diff__acroform_swapped_for_another_object),
+        UNIT_CASE(test_pdf_diff__direct_field_appended),
         UNIT_END
     };
     return unit_run("pdf_diff", cases);
