@@ -185,7 +185,8 @@ int eseal__xml_parse(xmlDocPtr *out, const unsigned char *p, size_t n,
         if (!pe.have)
             snprintf(pe.msg, sizeof(pe.msg), "cannot parse");
         rc = eseal__error_set(err, limit ? ESEAL_ELIMIT : ESEAL_EFORMAT,
-            "not well-formed XML (line %d: %s)", pe.line, pe.msg);
+            "%s (line %d: %s)", limit ? "the XML exceeds a safety limit" :
+            "not well-formed XML", pe.line, pe.msg);
         goto cleanup;
     }
     if ((rc = check_entities(doc, name, err)) < 0)
