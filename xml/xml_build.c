@@ -496,9 +496,10 @@ static void put_transforms(eseal_buf *b, const eseal_xml_sig_params *p)
         break;
     case ESEAL_XML_T_UBL:
         eseal__buf_printf(b, "<ds:Transform Algorithm=\"%s\">"
-            "<ds:XPath xmlns:sig=\"%s\">", ESEAL_ALG_XPATH, ESEAL_NS_UBL_SIG);
-        put_text(b, ESEAL_UBL_XPATH);
-        eseal__buf_printf(b, "</ds:XPath></ds:Transform>%s", p->eol);
+            "<dsig-xpath:XPath xmlns:dsig-xpath=\"%s\" xmlns:sig=\"%s\" "
+            "Filter=\"subtract\">//sig:UBLDocumentSignatures | //ds:Signature"
+            "</dsig-xpath:XPath></ds:Transform>%s", ESEAL_ALG_XPATH2,
+            ESEAL_NS_XPATH2, ESEAL_NS_UBL_SIG, p->eol);
         break;
     default:
         eseal__buf_printf(b, "<ds:Transform Algorithm=\"%s\"/>%s",

@@ -43,8 +43,10 @@
 #define ESEAL_ALG_PSS_SHA384 "http://www.w3.org/2007/05/xmldsig-more#sha384-rsa-MGF1"
 #define ESEAL_ALG_PSS_SHA512 "http://www.w3.org/2007/05/xmldsig-more#sha512-rsa-MGF1"
 
-/* The XPath 1.0 transform of the UBL signature profile: everything but the
- * sig:UBLDocumentSignatures that holds this signature. */
+/* The XPath 1.0 transform of the UBL TC's enveloped XAdES sample:
+ * everything but the sig:UBLDocumentSignatures that holds this signature.
+ * Recognized when verifying; eseal does not make it (xmlsec evaluates it
+ * once per node: 13 s for a 1 MB invoice). */
 #define ESEAL_UBL_XPATH \
     "count(ancestor-or-self::sig:UBLDocumentSignatures | " \
     "here()/ancestor::sig:UBLDocumentSignatures[1]) > " \
@@ -174,7 +176,9 @@ typedef struct eseal_xml_sig_params {
 
 #define ESEAL_XML_T_ENVELOPED 0 /* plain enveloped-signature transform */
 #define ESEAL_XML_T_COSEAL 1    /* XPath Filter 2.0: minus every signature */
-#define ESEAL_XML_T_UBL 2       /* UBL's XPath: minus UBLDocumentSignatures */
+#define ESEAL_XML_T_UBL 2       /* co-seal in UBL: XPath Filter 2.0 minus
+                                   sig:UBLDocumentSignatures and every
+                                   signature */
 
 /* Picks the URIs for the sealer's key and digest and the c14n option. */
 int eseal__xml_algorithms(eseal_xml_sig_params *p, const eseal_sealer *s,

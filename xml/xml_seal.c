@@ -174,7 +174,8 @@ static int plan(splice *sp, int *transform, const eseal_job *job,
         const char *sac = ascii_prefix(doc, uds, ESEAL_NS_UBL_SAC);
 
         target = &pos[2];
-        *transform = ESEAL_XML_T_UBL;
+        *transform = job->opts->co_seal ? ESEAL_XML_T_UBL
+                                        : ESEAL_XML_T_ENVELOPED;
         open_el(&wpre, sac, "sac", "SignatureInformation", ESEAL_NS_UBL_SAC);
         eseal__buf_puts(&wpre, nl);
         eseal__buf_puts(&wpost, nl);
@@ -182,7 +183,8 @@ static int plan(splice *sp, int *transform, const eseal_job *job,
         eseal__buf_puts(&wpost, nl);
     } else if (exts != NULL && pos[1].found) {
         target = &pos[1];
-        *transform = ESEAL_XML_T_UBL;
+        *transform = job->opts->co_seal ? ESEAL_XML_T_UBL
+                                        : ESEAL_XML_T_ENVELOPED;
         ubl_container(&wpre, &wpost,
             ascii_prefix(doc, exts, ESEAL_NS_UBL_EXT), nl);
         eseal__buf_puts(&wpost, nl);
@@ -191,7 +193,8 @@ static int plan(splice *sp, int *transform, const eseal_job *job,
 
         target = &pos[0];
         first = 1;
-        *transform = ESEAL_XML_T_UBL;
+        *transform = job->opts->co_seal ? ESEAL_XML_T_UBL
+                                        : ESEAL_XML_T_ENVELOPED;
         eseal__buf_puts(&wpre, nl);
         open_el(&wpre, ext, "ext", "UBLExtensions", ESEAL_NS_UBL_EXT);
         /* inside the new UBLExtensions "ext" is in scope either way */

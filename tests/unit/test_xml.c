@@ -501,13 +501,14 @@ static void expect_valid(const eseal_bytes *out, size_t n_sigs,
 
 static void test_xml__placement_ubl(void)
 {
+    eseal_seal_opts o = ESEAL_SEAL_OPTS_INIT;
     eseal_bytes out = { 0 }, out2 = { 0 };
     eseal_error err = { 0 };
     xmlDocPtr doc;
     xmlNodePtr first;
     long at;
 
-    CU_ASSERT_EQUAL_FATAL(seal(&out, rsa, ubl, NULL, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(seal(&out, rsa, ubl, &o, &err), 0);
     at = spliced_at(&out, ubl, 0);
     CU_ASSERT(at > 0);
     CU_ASSERT_PTR_NOT_NULL(strstr((char *)out.data, "CommonBasicComponents-2"
@@ -521,12 +522,20 @@ static void test_xml__placement_ubl(void)
     CU_ASSERT_PTR_NOT_NULL(find(first, ESEAL_NS_DS, "Signature"));
     CU_ASSERT_PTR_NOT_NULL(strstr((char *)out.data,
         ESEAL_UBL_EXTENSION_URI));
-    CU_ASSERT_PTR_NOT_NULL(strstr((char *)out.data, "here()"));
+    CU_ASSERT_PTR_NOT_NULL(strstr((char *)out.data, ESEAL_ALG_ENVELOPED));
     xmlFreeDoc(doc);
     expect_valid(&out, 1, "ubl");
-    /* a second seal goes into the same sig:UBLDocumentSignatures and keeps
-     * the first valid */
-    CU_ASSERT_EQUAL_FATAL(seal(&out2, ec, (char *)out.data, NULL, &err), 0);
+    /* a plain seal is not sealed over */
+    CU_ASSERT_EQUAL(seal(&out2, ec, (char *)out.data, NULL, &err),
+        ESEAL_EREFUSED);
+    eseal_bytes_free(&out);
+    /* co-seals: the second goes into the same sig:UBLDocumentSignatures
+     * and keeps the first valid */
+    o.co_seal = 1;
+    CU_ASSERT_EQUAL_FATAL(seal(&out, rsa, ubl, &o, &err), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr((char *)out.data,
+        "//sig:UBLDocumentSignatures | //ds:Signature"));
+    CU_ASSERT_EQUAL_FATAL(seal(&out2, ec, (char *)out.data, &o, &err), 0);
     expect_valid(&out2, 2, "ubl twice");
     CU_ASSERT_EQUAL(count(&out2, "</sig:UBLDocumentSignatures>"), 1);
     CU_ASSERT_EQUAL(count(&out2, "<sac:SignatureInformation>"), 2);

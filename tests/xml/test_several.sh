@@ -45,10 +45,15 @@ cmp -s <(strip "$T/co1.xml") <(strip "$T/co2.xml") ||
     fail "a co-seal inserted bytes outside its ds:Signature"
 ok "a co-seal inserts nothing outside its ds:Signature"
 
-say "two seals on a UBL invoice"
-xseal "$XSAMPLES/invoice-ubl.xml" "$T/u1.xml" "${R[@]}"
-xseal "$T/u1.xml" "$T/u2.xml" "${E[@]}"
-expect_valid "$T/u2.xml" 2 "two UBL seals"
+say "two co-seals on a UBL invoice"
+xseal "$XSAMPLES/invoice-ubl.xml" "$T/u0.xml" "${R[@]}"
+run "$ESEAL" seal "${E[@]}" -o "$T/u0b.xml" "$T/u0.xml"
+expect_rc 1 "a plain UBL seal is not sealed over"
+xseal "$XSAMPLES/invoice-ubl.xml" "$T/u1.xml" "${R[@]}" --co-seal
+assert_grep 'Filter="subtract">//sig:UBLDocumentSignatures \| //ds:Signature<' \
+    "$T/u1.xml" "UBL co-seal: XPath Filter 2.0 subtracts the signature container"
+xseal "$T/u1.xml" "$T/u2.xml" "${E[@]}" --co-seal
+expect_valid "$T/u2.xml" 2 "two UBL co-seals"
 assert_eq "$(xpath "$T/u2.xml" 'count(//*[local-name()="UBLDocumentSignatures"])')" \
     1 "one sig:UBLDocumentSignatures"
 assert_eq "$(xpath "$T/u2.xml" 'count(//*[local-name()="UBLDocumentSignatures"]/*[local-name()="SignatureInformation"])')" \
