@@ -13,7 +13,7 @@
 #include "unit.h"
 #include "../../xml/xml_int.h"
 
-static char dir[] = "/tmp/eseal-test-xml.XXXXXX";
+static char dir[64] = "/tmp/eseal-test-xml.XXXXXX";
 static eseal_sealer *rsa, *ec, *pss;
 
 static char *path(const char *name)
