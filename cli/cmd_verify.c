@@ -25,7 +25,8 @@ static void print_time(const char *label, time_t t)
     printf("    %-14s %s\n", label, buf);
 }
 
-static void print_signature(size_t i, const eseal_signature_report *s)
+static void print_signature(const eseal_report *r, size_t i,
+    const eseal_signature_report *s)
 {
     size_t k;
 
@@ -42,7 +43,8 @@ static void print_signature(size_t i, const eseal_signature_report *s)
     printf("    %-14s %s\n", "integrity:",
         s->integrity ? "intact" : "BROKEN");
     printf("    %-14s %s\n", "coverage:", s->covers_whole_document ?
-        "the whole document" : "a previous revision");
+        "the whole document" : eseal_report_format(r) == ESEAL_FORMAT_PDF ?
+        "a previous revision" : "part of the document");
     printf("    %-14s %s\n", "changes after:",
         eseal_modifications_name(s->modifications_after));
     printf("    %-14s %s%s%s\n", "kind:", s->kind,
@@ -74,7 +76,7 @@ static void print_text(const eseal_report *r)
     if (n == 0)
         printf("  no seal or signature found\n");
     for (i = 0; i < n; i++)
-        print_signature(i, eseal_report_signature(r, i));
+        print_signature(r, i, eseal_report_signature(r, i));
     for (i = 0; i < eseal_report_doc_timestamp_count(r); i++) {
         const eseal_doc_timestamp_report *d = eseal_report_doc_timestamp(r, i);
 

@@ -54,7 +54,7 @@ static int seal_source(seal_run *run, eseal_sealer *sealer,
         run->adapter = NULL;
         return eseal__error_set(err, ESEAL_EFORMAT, want != NULL ?
             "not a %s document" : "unknown document format%s",
-            want != NULL ? want : " (eseal seals PDF documents)");
+            want != NULL ? want : " (eseal seals PDF and XML documents)");
     }
     run->job.in = src;
     run->job.opts = opts;

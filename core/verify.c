@@ -105,7 +105,7 @@ static int verify_source(eseal_report **out, const eseal_source *src,
     adapter = eseal__adapter_find(ESEAL_FORMAT_AUTO, src->data, head);
     if (adapter == NULL)
         return eseal__error_set(err, ESEAL_EFORMAT,
-            "unknown document format (eseal verifies PDF documents)");
+            "unknown document format (eseal verifies PDF and XML documents)");
     if ((rc = load_trust(&trust, opts->trust_file, err)) < 0)
         return rc;
     r = calloc(1, sizeof(*r));

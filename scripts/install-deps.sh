@@ -4,9 +4,9 @@
 set -eu
 
 BUILD="meson ninja-build pkg-config gcc libc6-dev libssl-dev zlib1g-dev
-libglib2.0-dev libpoppler-glib-dev libcunit1-dev"
+libglib2.0-dev libpoppler-glib-dev libcunit1-dev libxml2-dev libxmlsec1-dev"
 TESTS="openssl poppler-utils qpdf libpodofo-utils libnss3-tools jq python3
-ghostscript valgrind clang libclang-rt-14-dev bc"
+ghostscript valgrind clang libclang-rt-14-dev bc xmlsec1 libxml2-utils"
 
 missing=""
 for p in $BUILD $TESTS; do
