@@ -53,13 +53,15 @@ typedef struct parser {
 enum pkey {
     K_KEY, K_CERTIFICATE, K_CHAIN, K_PASSWORD_FILE, K_PASSWORD_ENV,
     K_PASSWORD, K_DIGEST, K_RSA_PSS, K_LEVEL, K_TSA, K_FORMAT, K_PLACEMENT,
-    K_C14N, K_CERTIFY, K_SELF_CHECK, K_TRUST, K_OFFLINE, K_AUDIT, K_COUNT
+    K_C14N, K_CERTIFY, K_SELF_CHECK, K_TRUST, K_OFFLINE, K_AUDIT,
+    K_SIGNING_CERT, K_POLICY_ID, K_POLICY_HASH, K_COUNT
 };
 
 static const char *const profile_keys[K_COUNT] = {
     "key", "certificate", "chain", "password_file", "password_env",
     "password", "digest", "rsa_pss", "level", "tsa", "format", "placement",
-    "c14n", "certify", "self_check", "trust", "offline", "audit"
+    "c14n", "certify", "self_check", "trust", "offline", "audit",
+    "signing_certificate", "policy_id", "policy_hash"
 };
 
 /* ---- messages and ownership ------------------------------------------- */
@@ -555,10 +557,11 @@ static int read_profile(parser *p, eseal_profile *prof, size_t first,
         "auto", "enveloped", "ubl", NULL
     };
     static const char *const c14ns[] = { "exc", "c14n", "c14n11", NULL };
+    static const char *const signing_certs[] = { "v2", "v1", NULL };
     const eseal_sealer_opts sealer = ESEAL_SEALER_OPTS_INIT;
     const eseal_seal_opts seal = ESEAL_SEAL_OPTS_INIT;
     const eseal_verify_opts verify = ESEAL_VERIFY_OPTS_INIT;
-    unsigned int pass_line = 0, level_line = 0;
+    unsigned int pass_line = 0, level_line = 0, policy_line = 0;
     const char *pass_key = NULL;
     size_t i;
     int rc = 0, k, choice;
@@ -654,11 +657,31 @@ static int read_profile(parser *p, eseal_profile *prof, size_t first,
         case K_AUDIT:
             rc = get_path(&prof->audit, p, en);
             break;
+        case K_SIGNING_CERT:
+            if ((rc = get_choice(&choice, NULL, p, en, signing_certs,
+                    "v2, v1")) == 0)
+                prof->seal.signing_certificate_v1 = choice == 1;
+            break;
+        case K_POLICY_ID:
+            rc = get_string(&prof->seal.policy_id, p, en);
+            policy_line = en->line;
+            break;
+        case K_POLICY_HASH:
+            rc = get_string(&prof->seal.policy_hash, p, en);
+            policy_line = en->line;
+            break;
         default:
             rc = perr(p, en->line, "unknown key '%.40s'", en->key);
             break;
         }
     }
+    /* the XML settings travel with the seal options too */
+    prof->seal.placement = prof->placement;
+    prof->seal.c14n = prof->c14n;
+    if (rc == 0 &&
+        (prof->seal.policy_id == NULL) != (prof->seal.policy_hash == NULL))
+        rc = perr(p, policy_line, "policy_id and policy_hash go together (the "
+            "signature policy and the base64 SHA-256 of its document)");
     if (rc == 0 && prof->seal.level != ESEAL_LEVEL_B_B &&
         prof->seal.tsa_urls == NULL)
         rc = perr(p, level_line, "level %s needs a timestamp: set tsa",

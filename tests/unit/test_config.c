@@ -304,6 +304,29 @@ static void test_config__default_profile_rules(void)
         "default_profile: no [profile nope]");
 }
 
+static void test_config__xml_settings(void)
+{
+    eseal_config *c = NULL;
+    const eseal_profile *prof = NULL;
+    eseal_error err;
+
+    CU_ASSERT_EQUAL_FATAL(load(&c, "[profile x]\nkey = k\n"
+        "placement = enveloped\nc14n = c14n\nsigning_certificate = v1\n"
+        "policy_id = urn:oid:1.2.3.4\npolicy_hash = q83vEjRWeJA=\n", &err), 0);
+    CU_ASSERT_EQUAL_FATAL(eseal_config_profile(&prof, c, "x", &err), 0);
+    /* the XML settings reach the seal options the library takes */
+    CU_ASSERT_STRING_EQUAL(prof->seal.placement, "enveloped");
+    CU_ASSERT_STRING_EQUAL(prof->seal.c14n, "c14n");
+    CU_ASSERT_EQUAL(prof->seal.signing_certificate_v1, 1);
+    CU_ASSERT_STRING_EQUAL(prof->seal.policy_id, "urn:oid:1.2.3.4");
+    CU_ASSERT_STRING_EQUAL(prof->seal.policy_hash, "q83vEjRWeJA=");
+    eseal_config_free(c);
+    expect_error("[profile a]\nkey = k\npolicy_id = 1.2.3\n", 3,
+        "policy_id and policy_hash go together");
+    expect_error("[profile a]\nsigning_certificate = v3\n", 2,
+        "signing_certificate: 'v3'");
+}
+
 static void test_config__unknown_keys_and_groups(void)
 {
     expect_error("[profile a]\nkey = k\ndigst = sha256\n", 3,
@@ -603,6 +626,7 @@ int main(void)
         UNIT_CASE(test_config__good_file),
         UNIT_CASE(test_config__relative_paths),
         UNIT_CASE(test_config__default_profile_rules),
+        UNIT_CASE(test_config__xml_settings),
         UNIT_CASE(test_config__unknown_keys_and_groups),
         UNIT_CASE(test_config__bad_values),
         UNIT_CASE(test_config__syntax),
