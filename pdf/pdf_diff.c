@@ -24,6 +24,9 @@
 /* ---- verdicts ----------------------------------------------------- */
 
 static void vforbid(diff *d, const char *fmt, va_list ap)
+    ESEAL_PRINTF(2, 0);
+
+static void vforbid(diff *d, const char *fmt, va_list ap)
 {
     char msg[512];
     int rc;
