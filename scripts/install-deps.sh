@@ -1,15 +1,13 @@
 #!/bin/sh
-# Installs the Debian 12 packages eseal needs to build and to run its tests.
-# Idempotent: does nothing when everything is already there.  Run as root.
+# Installs the Debian 12 packages eseal needs to build and to run its tests:
+# every list in scripts/deps/*.txt (one per part of the project; '#' starts
+# a comment).  Idempotent: does nothing when everything is there.  As root.
 set -eu
+cd "$(dirname "$0")/deps"
 
-BUILD="meson ninja-build pkg-config gcc libc6-dev libssl-dev zlib1g-dev
-libglib2.0-dev libpoppler-glib-dev libcunit1-dev libxml2-dev libxmlsec1-dev"
-TESTS="openssl poppler-utils qpdf libpodofo-utils libnss3-tools jq python3
-ghostscript valgrind clang libclang-rt-14-dev bc xmlsec1 libxml2-utils"
-
+wanted=$(sed 's/#.*//' ./*.txt | tr -s ' \t\n' '\n' | sort -u)
 missing=""
-for p in $BUILD $TESTS; do
+for p in $wanted; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
         missing="$missing $p"
 done
