@@ -713,7 +713,6 @@ int eseal_cert_inspect_file(eseal_cert_info **out, const char *path,
     unsigned char *data = NULL;
     size_t len = 0;
     struct stat st;
-    ssize_t n;
     int fd = -1, rc;
 
     if (out == NULL || path == NULL)
@@ -729,24 +728,12 @@ int eseal_cert_inspect_file(eseal_cert_info **out, const char *path,
             "not a certificate", path, ESEAL_CERT_MAX_SIZE);
         goto cleanup;
     }
-    data = malloc(ESEAL_CERT_MAX_SIZE + 1);
-    if (data == NULL) {
-        rc = eseal__error_set(err, ESEAL_ENOMEM, "out of memory");
+    rc = eseal__read_fd(&data, &len, fd, ESEAL_CERT_MAX_SIZE, path, err);
+    if (rc == ESEAL_ELIMIT)
+        rc = eseal__error_set(err, ESEAL_ECERT, "%s: larger than %d bytes, "
+            "not a certificate", path, ESEAL_CERT_MAX_SIZE);
+    if (rc < 0)
         goto cleanup;
-    }
-    while (len <= ESEAL_CERT_MAX_SIZE) {
-        n = read(fd, data + len, ESEAL_CERT_MAX_SIZE + 1 - len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            rc = eseal__error_set(err, ESEAL_EIO, "%s: cannot read: %s",
-                path, strerror(errno));
-            goto cleanup;
-        }
-        if (n == 0)
-            break;
-        len += (size_t)n;
-    }
     rc = eseal_cert_inspect_buffer(out, data, len, path, assurance_table,
         err);
 cleanup:

@@ -936,7 +936,8 @@ static char *dir_of(const char *path)
 int eseal_config_load(eseal_config **out, const char *path, eseal_error *err)
 {
     struct stat st;
-    char *buf = NULL, *dir = NULL;
+    unsigned char *buf = NULL;
+    char *dir = NULL;
     size_t len = 0;
     int fd, rc = 0;
 
@@ -974,34 +975,19 @@ int eseal_config_load(eseal_config **out, const char *path, eseal_error *err)
             path, ESEAL_CONFIG_MAX_SIZE);
         goto cleanup;
     }
-    if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
-        rc = eseal__error_set(err, ESEAL_ENOMEM, "%s: out of memory", path);
-        goto cleanup;
-    }
-    while (len <= (size_t)st.st_size) { /* one more byte: it must not grow */
-        ssize_t n = read(fd, buf + len, (size_t)st.st_size + 1 - len);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            rc = eseal__error_set(err, ESEAL_EIO, "%s: cannot read: %s",
-                path, strerror(errno));
-            goto cleanup;
-        }
-        if (n == 0)
-            break;
-        len += (size_t)n;
-    }
-    if (len > (size_t)st.st_size) {
-        rc = eseal__error_set(err, ESEAL_EIO, "%s: changed while read",
-            path);
+    /* a file that grows while read is refused */
+    if ((rc = eseal__read_fd(&buf, &len, fd, (size_t)st.st_size, path,
+             err)) < 0) {
+        if (rc == ESEAL_ELIMIT)
+            rc = eseal__error_set(err, ESEAL_EIO, "%s: changed while read",
+                path);
         goto cleanup;
     }
     if ((dir = dir_of(path)) == NULL) {
         rc = eseal__error_set(err, ESEAL_ENOMEM, "%s: out of memory", path);
         goto cleanup;
     }
-    rc = eseal__config_load_buffer(out, buf, len, path, dir,
+    rc = eseal__config_load_buffer(out, (const char *)buf, len, path, dir,
         (st.st_mode & (S_IRWXG | S_IRWXO)) == 0, err);
 cleanup:
     close(fd);

@@ -84,6 +84,16 @@ char *eseal__strndup(const char *s, size_t n);
 int eseal__strlist_add(char ***list, size_t *n, const char *s);
 void eseal__strlist_free(char **list, size_t n);
 
+/* ---- files (core/readfile.c) -------------------------------------------- */
+
+/*
+ * Reads what fd holds, at most max bytes, into a NUL-terminated buffer to
+ * free() (*len excludes the NUL).  A longer file gives ESEAL_ELIMIT; path
+ * names the file in messages.
+ */
+int eseal__read_fd(unsigned char **out, size_t *len, int fd, size_t max,
+    const char *path, eseal_error *err);
+
 /* Overwrites len bytes of secret data, in a way the compiler keeps. */
 void eseal__wipe(void *p, size_t len);
 
