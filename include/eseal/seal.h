@@ -35,10 +35,21 @@ typedef struct eseal_seal_opts {
     int force;                   /* seal even if it breaks a signature */
     const char *policy_id;       /* EPES: signature policy OID or URI */
     const char *policy_hash;     /* base64 SHA-256 of the policy document */
+    /* PDF visible seal (docs/visible-seal.md) */
+    int visible;                 /* draw the seal's appearance on a page */
+    int visible_page;            /* 1-based page; 0: the last page */
+    double visible_rect[4];      /* x, y, width, height in points from the
+                                    lower-left corner of the page as shown;
+                                    width 0: the default box, bottom right */
+    const char *visible_image;   /* PNG or JPEG of the company seal, or NULL */
+    const char *visible_font;    /* TrueType font file; NULL: IPAex Gothic */
+    const char *timezone;        /* zone of the date shown ("Asia/Tokyo",
+                                    "+09:00", "UTC"); NULL: local time */
 } eseal_seal_opts;
 
 #define ESEAL_SEAL_OPTS_INIT { ESEAL_SEAL_OPTS_VERSION, ESEAL_FORMAT_AUTO, \
-    ESEAL_LEVEL_B_B, NULL, 0, 0, 0, NULL, NULL, 0, 0, 0, NULL, NULL }
+    ESEAL_LEVEL_B_B, NULL, 0, 0, 0, NULL, NULL, 0, 0, 0, NULL, NULL, \
+    0, 0, { 0, 0, 0, 0 }, NULL, NULL, NULL }
 
 /**
  * Seals a document held in memory.  On success *out holds the sealed
