@@ -30,10 +30,10 @@ step "tests under ASan+UBSan" env \
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp \
     meson test -C build-asan --print-errorlogs --num-processes 2 \
-    --suite unit --suite cli
+    --timeout-multiplier 3 --suite unit --suite cli --suite xml
 
 step "unit tests under valgrind" meson test -C build --suite unit \
-    --print-errorlogs --num-processes 2 \
+    --print-errorlogs --num-processes 2 --timeout-multiplier 20 \
     --wrapper "valgrind --quiet --error-exitcode=99 --leak-check=full \
 --errors-for-leak-kinds=definite --suppressions=$PWD/tests/valgrind.supp"
 
