@@ -3,7 +3,8 @@
 #  1. build and run every test (unit tests, then integration tests with real
 #     tools: pdfsig, qpdf, openssl, podofosign...);
 #  2. the same suite built with AddressSanitizer + UndefinedBehaviorSanitizer;
-#  3. the unit tests under valgrind (memcheck);
+#  3. the unit tests, and the CLI tests of errors, tampering and options,
+#     under valgrind (memcheck);
 #  4. each libFuzzer target for a short while on its seed corpus.
 # Extra arguments go to the first `meson test`.  FUZZ_SECONDS sets step 4's
 # time per target (default 20; 0 skips it).
@@ -36,6 +37,22 @@ step "unit tests under valgrind" meson test -C build --suite unit \
     --print-errorlogs --num-processes 2 --timeout-multiplier 20 \
     --wrapper "valgrind --quiet --error-exitcode=99 --leak-check=full \
 --errors-for-leak-kinds=definite --suppressions=$PWD/tests/valgrind.supp"
+
+# CLI tests with the command itself under valgrind
+cli_valgrind() {
+    local t rc=0
+    for t in tests/cli/test_errors.sh tests/cli/test_tamper.sh \
+        tests/cli/test_options.sh tests/xml/test_bad_input.sh; do
+        echo "--- $t"
+        rm -rf "build/valgrind-cli"
+        ESEAL_REAL=$PWD/build/eseal ESEAL=$PWD/tests/valgrind-eseal \
+        SOURCE_ROOT=$PWD TEST_TMPDIR=$PWD/build/valgrind-cli \
+            bash "$t" >"build/valgrind-cli.log" 2>&1 ||
+            { rc=1; tail -20 build/valgrind-cli.log; }
+    done
+    return $rc
+}
+step "CLI tests under valgrind" cli_valgrind
 
 if [ "${FUZZ_SECONDS:-20}" != 0 ]; then
     step "fuzzing ${FUZZ_SECONDS:-20}s per target" tests/fuzz/run \
