@@ -1,4 +1,5 @@
 /* eseal seal - put the organization's e-Seal on documents. */
+#include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -6,7 +7,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "cli.h"
+#include <eseal/audit.h>
+#include "batch.h"
 
 #define MAX_TSA 16
 
@@ -27,6 +29,10 @@ typedef struct seal_args {
     const char *c14n;
     const char *signing_cert;
     int certify, self_check, rsa_pss, co_seal, force;
+    const char *audit;
+    const char *from_list;
+    const char *jobs;
+    int no_sync;
 } seal_args;
 
 static void usage(FILE *f)
@@ -40,8 +46,14 @@ static void usage(FILE *f)
         "                  [--c14n exc|c14n|c14n11] [--signing-certificate v2|v1]\n"
         "                  [--co-seal] [--force]\n"
         "                  [--profile NAME] [--config FILE] [--self-check]\n"
-        "                  (-o OUT | --out-dir DIR | --in-place) INPUT...\n"
-        "INPUT and OUT may be '-' for standard input and output.\n");
+        "                  [--audit FILE] [--jobs N] [--no-sync]\n"
+        "                  (-o OUT | --out-dir DIR | --in-place)\n"
+        "                  [--from-list FILE|-] INPUT...\n"
+        "INPUT and OUT may be '-' for standard input and output.  A directory\n"
+        "INPUT is searched for *.pdf and *.xml files; with --out-dir their\n"
+        "paths below it are kept.  --jobs defaults to the number of cores.\n"
+        "The key may be a pkcs11: URI (RFC 7512); its PIN comes from\n"
+        "--pass-file or --pass-env.\n");
 }
 
 enum {
@@ -49,7 +61,7 @@ enum {
     OPT_DIGEST, OPT_RSA_PSS, OPT_CERTIFY, OPT_LEVEL, OPT_TSA, OPT_FORMAT,
     OPT_PROFILE, OPT_CONFIG, OPT_SELF_CHECK, OPT_OUT_DIR, OPT_IN_PLACE,
     OPT_PLACEMENT, OPT_C14N, OPT_SIGNING_CERT, OPT_CO_SEAL, OPT_FORCE,
-    OPT_LATER
+    OPT_AUDIT, OPT_JOBS, OPT_FROM_LIST, OPT_NO_SYNC, OPT_LATER
 };
 
 static const struct option options[] = {
@@ -81,9 +93,10 @@ static const struct option options[] = {
     { "visible-page", required_argument, NULL, OPT_LATER },
     { "visible-rect", required_argument, NULL, OPT_LATER },
     { "visible-image", required_argument, NULL, OPT_LATER },
-    { "audit", required_argument, NULL, OPT_LATER },
-    { "jobs", required_argument, NULL, OPT_LATER },
-    { "from-list", required_argument, NULL, OPT_LATER },
+    { "audit", required_argument, NULL, OPT_AUDIT },
+    { "jobs", required_argument, NULL, OPT_JOBS },
+    { "from-list", required_argument, NULL, OPT_FROM_LIST },
+    { "no-sync", no_argument, NULL, OPT_NO_SYNC },
     { NULL, 0, NULL, 0 }
 };
 
@@ -121,6 +134,10 @@ static int parse_args(seal_args *a, int argc, char **argv)
         case OPT_SIGNING_CERT: a->signing_cert = optarg; break;
         case OPT_CO_SEAL: a->co_seal = 1; break;
         case OPT_FORCE: a->force = 1; break;
+        case OPT_AUDIT: a->audit = optarg; break;
+        case OPT_JOBS: a->jobs = optarg; break;
+        case OPT_FROM_LIST: a->from_list = optarg; break;
+        case OPT_NO_SYNC: a->no_sync = 1; break;
         case 'o': a->out = optarg; break;
         case 'h': usage(stdout); exit(CLI_EXIT_OK);
         case OPT_LATER:
@@ -157,6 +174,8 @@ static int resolve_settings(seal_args *a, eseal_config **config)
         }
         a->sealer = p->sealer;
         a->seal = p->seal;
+        if (a->audit == NULL)
+            a->audit = p->audit;
     }
     if (cli.key != NULL) {
         a->sealer.key = cli.key;
@@ -255,23 +274,59 @@ static int same_file(const char *a, const char *b)
            sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
-/* Seals one document; returns 0 or the library's code (already reported). */
-static int seal_one(eseal_sealer *sealer, const seal_args *a,
+/* Appends the audit line of a document sealed through memory. */
+static int audit_stream(const seal_args *a, eseal_sealer *sealer,
+    const char *in, const char *out, const eseal_bytes *doc,
+    const eseal_bytes *sealed, int rc, const eseal_error *failure)
+{
+    static const eseal_audit_entry init = ESEAL_AUDIT_ENTRY_INIT;
+    eseal_audit_entry e = init;
+    eseal_audit *audit = NULL;
+    eseal_error err = { 0, "" };
+    unsigned char in_md[32], out_md[32];
+    int arc;
+
+    if (a->audit == NULL)
+        return 0;
+    e.input = in;
+    e.output = rc == 0 && strcmp(out, "-") != 0 ? out : NULL;
+    if (doc->data != NULL) {
+        eseal_sha256(in_md, doc->data, doc->len);
+        e.input_sha256 = in_md;
+    }
+    if (rc == 0 && sealed->data != NULL) {
+        eseal_sha256(out_md, sealed->data, sealed->len);
+        e.output_sha256 = out_md;
+    }
+    e.format = a->seal.format;
+    e.level = a->seal.level;
+    e.sealer = sealer;
+    e.result = rc;
+    e.error = rc != 0 ? failure->message : NULL;
+    arc = eseal_audit_open(&audit, a->audit, a->no_sync ?
+        ESEAL_AUDIT_NO_SYNC : 0, &err);
+    if (arc == 0)
+        arc = eseal_audit_append(audit, &e, 1, &err);
+    eseal_audit_close(audit);
+    if (arc < 0)
+        cli_report_error(NULL, &err);
+    return arc;
+}
+
+/* Seals standard input, or into standard output; returns the exit
+ * status. */
+static int seal_stream(eseal_sealer *sealer, const seal_args *a,
     const char *in, const char *out)
 {
     eseal_error err = { 0, "" };
     eseal_bytes doc = { NULL, 0 }, sealed = { NULL, 0 };
+    const char *name = strcmp(in, "-") == 0 ? "stdin" : in;
     int rc;
 
-    if (strcmp(in, "-") != 0 && strcmp(out, "-") != 0) {
-        rc = eseal_seal_file(sealer, in, out, &a->seal, &err);
-        if (rc < 0)
-            cli_report_error(in, &err);
-        return rc;
-    }
     if ((rc = cli_read_all(&doc, in, &err)) < 0) {
-        cli_report_error(strcmp(in, "-") == 0 ? "stdin" : in, &err);
-        return rc;
+        cli_report_error(name, &err);
+        (void)audit_stream(a, sealer, name, out, &doc, &sealed, rc, &err);
+        return cli_exit_status(rc);
     }
     rc = eseal_seal_buffer(&sealed, sealer, doc.data, doc.len, &a->seal,
         &err);
@@ -282,20 +337,13 @@ static int seal_one(eseal_sealer *sealer, const seal_args *a,
             rc = eseal_file_write_atomic(out, sealed.data, sealed.len, &err);
     }
     if (rc < 0)
-        cli_report_error(strcmp(in, "-") == 0 ? "stdin" : in, &err);
+        cli_report_error(name, &err);
+    if (audit_stream(a, sealer, name, out, &doc, &sealed, rc, &err) < 0 &&
+        rc == 0)
+        rc = ESEAL_EIO;
     free(doc.data);
     eseal_bytes_free(&sealed);
-    return rc;
-}
-
-static char *out_dir_path(const char *dir, const char *in)
-{
-    char *copy = strdup(in), *path = NULL;
-
-    if (copy != NULL && asprintf(&path, "%s/%s", dir, basename(copy)) < 0)
-        path = NULL;
-    free(copy);
-    return path;
+    return cli_exit_status(rc);
 }
 
 static int check_outputs(const seal_args *a, int n_inputs, char **inputs)
@@ -303,7 +351,7 @@ static int check_outputs(const seal_args *a, int n_inputs, char **inputs)
     int modes = (a->out != NULL) + (a->out_dir != NULL) + a->in_place, i;
     struct stat st;
 
-    if (n_inputs == 0) {
+    if (n_inputs == 0 && a->from_list == NULL) {
         cli_error(NULL, "no input document");
         return -1;
     }
@@ -312,7 +360,7 @@ static int check_outputs(const seal_args *a, int n_inputs, char **inputs)
             "--in-place");
         return -1;
     }
-    if (a->out != NULL && n_inputs > 1) {
+    if (a->out != NULL && (n_inputs > 1 || a->from_list != NULL)) {
         cli_error(NULL, "-o takes one input; use --out-dir for several");
         return -1;
     }
@@ -334,7 +382,32 @@ static int check_outputs(const seal_args *a, int n_inputs, char **inputs)
             cli_error(NULL, "standard input needs -o");
             return -1;
         }
+        if (strcmp(inputs[i], "-") == 0 && a->from_list != NULL &&
+            strcmp(a->from_list, "-") == 0) {
+            cli_error(NULL, "standard input cannot hold both the list and "
+                "a document");
+            return -1;
+        }
     }
+    return 0;
+}
+
+static int parse_jobs(unsigned int *out, const char *s)
+{
+    char *end;
+    unsigned long v;
+
+    *out = 0;
+    if (s == NULL)
+        return 0;
+    errno = 0;
+    v = strtoul(s, &end, 10);
+    if (*s < '0' || *s > '9' || *end != '\0' || errno != 0 || v == 0 ||
+        v > CLI_MAX_JOBS) {
+        cli_error(NULL, "--jobs takes a number from 1 to %d", CLI_MAX_JOBS);
+        return -1;
+    }
+    *out = (unsigned int)v;
     return 0;
 }
 
@@ -343,10 +416,12 @@ int cmd_seal(int argc, char **argv)
     static const eseal_sealer_opts sealer_init = ESEAL_SEALER_OPTS_INIT;
     static const eseal_seal_opts seal_init = ESEAL_SEAL_OPTS_INIT;
     seal_args a;
+    cli_batch_opts bo;
     eseal_config *config = NULL;
     eseal_sealer *sealer = NULL;
     eseal_error err = { 0, "" };
-    int i, n_inputs, failed = 0, last_rc = 0, status;
+    int n_inputs, status;
+    unsigned int jobs;
 
     memset(&a, 0, sizeof(a));
     a.sealer = sealer_init;
@@ -355,6 +430,7 @@ int cmd_seal(int argc, char **argv)
         return CLI_EXIT_USAGE;
     n_inputs = argc - optind;
     if (check_outputs(&a, n_inputs, argv + optind) < 0 ||
+        parse_jobs(&jobs, a.jobs) < 0 ||
         resolve_settings(&a, &config) < 0) {
         eseal_config_free(config);
         return CLI_EXIT_USAGE;
@@ -364,34 +440,26 @@ int cmd_seal(int argc, char **argv)
         eseal_config_free(config);
         return CLI_EXIT_USAGE;
     }
-    for (i = optind; i < argc; i++) {
-        const char *in = argv[i];
-        char *out_alloc = NULL;
-        const char *out = a.out;
-        int rc;
-
-        if (a.in_place)
-            out = in;
-        else if (a.out_dir != NULL)
-            out = out_alloc = out_dir_path(a.out_dir, in);
-        if (out == NULL) {
-            cli_error(in, "out of memory");
-            rc = ESEAL_ENOMEM;
-        } else {
-            rc = seal_one(sealer, &a, in, out);
-        }
-        free(out_alloc);
-        if (rc < 0) {
-            failed++;
-            last_rc = rc;
-        }
+    if (n_inputs == 1 && a.from_list == NULL &&
+        (strcmp(argv[optind], "-") == 0 ||
+         (a.out != NULL && strcmp(a.out, "-") == 0))) {
+        status = seal_stream(sealer, &a, argv[optind], a.out);
+    } else {
+        memset(&bo, 0, sizeof(bo));
+        bo.sealer = sealer;
+        bo.seal = &a.seal;
+        bo.inputs = argv + optind;
+        bo.n_inputs = (size_t)n_inputs;
+        bo.from_list = a.from_list;
+        bo.out = a.out;
+        bo.out_dir = a.out_dir;
+        bo.in_place = a.in_place;
+        bo.jobs = jobs;
+        bo.audit = a.audit;
+        bo.no_sync = a.no_sync;
+        status = cli_batch_run(&bo);
     }
     eseal_sealer_free(sealer);
     eseal_config_free(config);
-    if (failed == 0)
-        return CLI_EXIT_OK;
-    status = n_inputs == 1 ? cli_exit_status(last_rc) : CLI_EXIT_DOCUMENT;
-    if (n_inputs > 1)
-        cli_error(NULL, "%d of %d documents failed", failed, n_inputs);
     return status;
 }

@@ -13,6 +13,7 @@
 #include <openssl/err.h>
 #include <openssl/rsa.h>
 #include "core_int.h"
+#include "pkcs11.h"
 
 typedef struct der_item {
     unsigned char *der;
@@ -140,14 +141,21 @@ static int sign_bytes(unsigned char **sig, size_t *sig_len,
     int rc = 0;
 
     *sig = NULL;
+    /* a token key used in a forked child: set the token up there first */
+    if ((rc = eseal__p11_after_fork(eseal__p11_of_key(sealer->key),
+             err)) < 0)
+        goto cleanup;
     if (ctx == NULL ||
         EVP_DigestSignInit_ex(ctx, &pctx, sealer->md_name, NULL, NULL,
             sealer->key, NULL) != 1)
         goto fail;
+    /* the MGF1 digest as an EVP_MD: a token key (libp11) signs through
+     * OpenSSL's legacy path, which does not take a digest name there */
     if (sealer->rsa_pss &&
         (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) <= 0 ||
          EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) <= 0 ||
-         EVP_PKEY_CTX_set_rsa_mgf1_md_name(pctx, sealer->md_name, NULL) <= 0))
+         EVP_PKEY_CTX_set_rsa_mgf1_md(pctx,
+             EVP_get_digestbyname(sealer->md_name)) <= 0))
         goto fail;
     if (EVP_DigestSign(ctx, NULL, sig_len, tbs, tbs_len) != 1)
         goto fail;

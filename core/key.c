@@ -10,6 +10,7 @@
 #include <openssl/pkcs12.h>
 #include <openssl/proverr.h>
 #include "core_int.h"
+#include "pkcs11.h"
 
 #define MAX_KEY_FILE (1u << 20)
 #define MAX_PASSWORD 1024
@@ -186,6 +187,58 @@ static int load_pkcs12(EVP_PKEY **key, X509 **cert, STACK_OF(X509) **extra,
     return 0;
 }
 
+/* The PIN file a URI's pin-source names ("file:/path" or a path). */
+static int uri_pin_source(char **out, const char *uri, eseal_error *err)
+{
+    eseal_sealer_opts o = ESEAL_SEALER_OPTS_INIT;
+    eseal_p11_uri u;
+    const char *path;
+    int rc;
+
+    *out = NULL;
+    if ((rc = eseal__p11_uri_parse(&u, uri, err)) < 0)
+        return rc;
+    if (u.pin_source == NULL)
+        goto cleanup;
+    path = u.pin_source;
+    if (strncmp(path, "file:", 5) == 0) {
+        path += 5;
+        if (strncmp(path, "//", 2) == 0) /* file:///abs/path */
+            path += 2;
+    }
+    if (*path == '\0' || *path == '|') {
+        rc = eseal__error_set(err, ESEAL_ECONFIG, "pkcs11: URI: pin-source "
+            "must name a file");
+        goto cleanup;
+    }
+    o.pass_file = path;
+    rc = get_password(out, &o, err);
+cleanup:
+    eseal__p11_uri_clear(&u);
+    return rc;
+}
+
+/* A key on a PKCS#11 token: the PIN from the options or the URI's
+ * pin-source; the certificate from the token when none is given. */
+static int load_pkcs11(EVP_PKEY **key, X509 **cert, STACK_OF(X509) **extra,
+    const eseal_sealer_opts *opts, eseal_error *err)
+{
+    eseal_p11 *p11 = NULL;
+    char *pin = NULL;
+    int rc;
+
+    if ((rc = get_password(&pin, opts, err)) < 0)
+        return rc;
+    if (pin == NULL && (rc = uri_pin_source(&pin, opts->key, err)) < 0)
+        return rc;
+    rc = eseal__p11_open(&p11, key, cert, extra, opts->key, pin,
+        opts->cert == NULL, err);
+    /* p11 lives as long as *key: eseal__p11_of_key() finds it again */
+    if (pin != NULL)
+        OPENSSL_clear_free(pin, strlen(pin));
+    return rc;
+}
+
 int eseal__key_load(EVP_PKEY **key, X509 **cert, STACK_OF(X509) **extra,
     const eseal_sealer_opts *opts, eseal_error *err)
 {
@@ -202,9 +255,8 @@ int eseal__key_load(EVP_PKEY **key, X509 **cert, STACK_OF(X509) **extra,
     *extra = NULL;
     if (opts->key == NULL)
         return eseal__error_set(err, ESEAL_EINVAL, "no key given (--key)");
-    if (strncmp(opts->key, "pkcs11:", 7) == 0)
-        return eseal__error_set(err, ESEAL_EUNSUPPORTED,
-            "PKCS#11 keys are not supported by this build yet");
+    if (eseal__p11_is_uri(opts->key))
+        return load_pkcs11(key, cert, extra, opts, err);
     if ((rc = eseal__check_secret_file_mode(opts->key, "key file", err)) < 0)
         return rc;
     if ((rc = read_small_file(&data, &len, opts->key, "key file", err)) < 0)

@@ -8,6 +8,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 #include "core_int.h"
+#include "pkcs11.h"
 
 static int load_cert_file(X509 **out, const char *path, eseal_error *err)
 {
@@ -155,7 +156,7 @@ int eseal_sealer_open(eseal_sealer **out, const eseal_sealer_opts *opts,
 {
     eseal_sealer *s = NULL;
     STACK_OF(X509) *extra = NULL;
-    int rc, i;
+    int rc, i, token;
 
     if (out == NULL || opts == NULL)
         return eseal__error_set(err, ESEAL_EINVAL, "invalid argument");
@@ -163,6 +164,7 @@ int eseal_sealer_open(eseal_sealer **out, const eseal_sealer_opts *opts,
     if (opts->version != ESEAL_SEALER_OPTS_VERSION)
         return eseal__error_set(err, ESEAL_EINVAL,
             "unknown eseal_sealer_opts version");
+    token = eseal__p11_is_uri(opts->key);
     disable_core_dumps();
     s = OPENSSL_zalloc(sizeof(*s));
     if (s == NULL)
@@ -176,15 +178,17 @@ int eseal_sealer_open(eseal_sealer **out, const eseal_sealer_opts *opts,
             goto cleanup;
     }
     if (s->cert == NULL) {
-        rc = eseal__error_set(err, ESEAL_EINVAL,
-            "no certificate given (--cert)");
+        rc = eseal__error_set(err, ESEAL_EINVAL, token ?
+            "no certificate given (--cert), and the token holds none for "
+            "the key" : "no certificate given (--cert)");
         goto cleanup;
     }
     if (X509_check_private_key(s->cert, s->key) != 1) {
         ERR_clear_error();
         rc = eseal__error_set(err, ESEAL_EKEY,
             "%s: the key does not match the certificate %s", opts->key,
-            opts->cert ? opts->cert : "in the PKCS#12 file");
+            opts->cert ? opts->cert : token ? "on the token"
+                                            : "in the PKCS#12 file");
         goto cleanup;
     }
     if (!opts->allow_unfit &&
@@ -221,12 +225,23 @@ cleanup:
 
 void eseal_sealer_free(eseal_sealer *sealer)
 {
+    eseal_p11 *p11;
+
     if (sealer == NULL)
         return;
+    p11 = eseal__p11_of_key(sealer->key);
     EVP_PKEY_free(sealer->key);
+    eseal__p11_close(p11); /* after the key it made */
     X509_free(sealer->cert);
     sk_X509_pop_free(sealer->chain, X509_free);
     OPENSSL_clear_free(sealer, sizeof(*sealer));
+}
+
+int eseal_sealer_after_fork(eseal_sealer *sealer, eseal_error *err)
+{
+    if (sealer == NULL)
+        return eseal__error_set(err, ESEAL_EINVAL, "invalid argument");
+    return eseal__p11_after_fork(eseal__p11_of_key(sealer->key), err);
 }
 
 const char *eseal_level_name(eseal_level level)

@@ -30,11 +30,14 @@ typedef enum eseal_level {
 
 typedef struct eseal_sealer_opts {
     unsigned int version;  /* ESEAL_SEALER_OPTS_VERSION */
-    const char *key;       /* PEM/DER private key or PKCS#12 file */
-    const char *cert;      /* PEM/DER certificate; NULL: from the PKCS#12 */
+    const char *key;       /* PEM/DER private key or PKCS#12 file, or a
+                              "pkcs11:" URI (RFC 7512; docs/pkcs11.md) */
+    const char *cert;      /* PEM/DER certificate; NULL: from the PKCS#12
+                              or the token */
     const char *chain;     /* PEM file of CA certificates; may be NULL */
-    const char *pass_file; /* file whose first line is the key password */
-    const char *pass_env;  /* environment variable holding the password */
+    const char *pass_file; /* file whose first line is the key password
+                              (or the token's PIN) */
+    const char *pass_env;  /* environment variable holding it */
     const char *password;  /* password held by the caller (config file) */
     eseal_digest digest;
     int rsa_pss;           /* sign with RSASSA-PSS instead of PKCS#1 v1.5 */
@@ -49,13 +52,41 @@ typedef struct eseal_sealer_opts {
  * certificate, that the certificate may seal (digitalSignature or
  * nonRepudiation) and is valid now; refuses key files readable by group or
  * others; disables core dumps of the process while a key is loaded.
- * Blocks on file I/O.  Returns 0 and a sealer the caller frees with
- * eseal_sealer_free(), or a negative code (*out stays NULL).
+ *
+ * A "pkcs11:" key is opened on its token: the module is loaded, the one
+ * matching token and private key are found and the process logs in once
+ * with the PIN from pass_file, pass_env or password (a pin-value in the
+ * URI is refused).  Without cert, the token's certificate for the key is
+ * used, and without chain the token's certificates that issue it.
+ * Signatures made at the same time by several threads each use their own
+ * PKCS#11 session; a key that needs a login per signature
+ * (CKA_ALWAYS_AUTHENTICATE) gets it with the same PIN.
+ *
+ * Blocks on file I/O (and on the token).  Returns 0 and a sealer the
+ * caller frees with eseal_sealer_free(), or a negative code (*out stays
+ * NULL): ESEAL_EPASS for a wrong or missing password or PIN, ESEAL_EKEY,
+ * ESEAL_ECERT, ESEAL_ECONFIG, ESEAL_EIO.
  */
 ESEAL_API int eseal_sealer_open(eseal_sealer **out,
     const eseal_sealer_opts *opts, eseal_error *err);
 
-/** Frees a sealer and wipes its key material.  NULL-safe. */
+/**
+ * Makes a sealer opened before fork() usable in the child (an nginx worker,
+ * a pre-forked server): for a PKCS#11 key, initializes the module again in
+ * this process, logs in once and finds the key again; for a key in memory,
+ * does nothing.  Call it in each child, before its threads seal (the first
+ * signature made in a child does it otherwise, and a failure then shows on
+ * that document).  Alternatively open the sealer in each child after the
+ * fork.  Thread-safe; idempotent.  Returns 0 or ESEAL_EKEY.
+ */
+ESEAL_API int eseal_sealer_after_fork(eseal_sealer *sealer,
+    eseal_error *err);
+
+/**
+ * Frees a sealer and wipes its key material; for a PKCS#11 key, logs out
+ * and unloads the module (in a child that never used the token after a
+ * fork, that is left to the process exit).  NULL-safe.
+ */
 ESEAL_API void eseal_sealer_free(eseal_sealer *sealer);
 
 /** Returns the name of a level ("B-B"...), or NULL. */

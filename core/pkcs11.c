@@ -1,0 +1,849 @@
+/*
+ * eseal - keys on PKCS#11 tokens, through libp11.
+ *
+ * libp11 keeps one session pool per slot: each private-key operation takes
+ * a session from the pool (opening one when all are busy, up to 16) and
+ * puts it back, so threads that sign at once each work on their own
+ * session, and the login made once on one session holds for all of them.
+ * The EVP_PKEY libp11 returns has an RSA or EC method that calls C_Sign,
+ * so EVP_DigestSign() works on it as on a key in memory.
+ */
+#include <ctype.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <libp11.h>
+#include <openssl/err.h>
+#include <openssl/ui.h>
+#include <openssl/x509v3.h>
+#include "pkcs11.h"
+
+/* The module every p11-kit installation has: its proxy reaches every
+ * module registered with p11-kit (SoftHSM, OpenSC, vendors' HSMs). */
+#define DEFAULT_MODULE "libp11-kit.so.0"
+
+/* PKCS#11 return values this file explains (PKCS#11 v2.40, section 3.6) */
+#define P11_CKR_DEVICE_ERROR 0x30UL
+#define P11_CKR_KEY_FUNCTION_NOT_PERMITTED 0x68UL
+#define P11_CKR_PIN_INCORRECT 0xA0UL
+#define P11_CKR_PIN_INVALID 0xA1UL
+#define P11_CKR_PIN_LEN_RANGE 0xA2UL
+#define P11_CKR_PIN_EXPIRED 0xA3UL
+#define P11_CKR_PIN_LOCKED 0xA4UL
+#define P11_CKR_TOKEN_NOT_PRESENT 0xE0UL
+#define P11_CKR_USER_PIN_NOT_INITIALIZED 0x102UL
+#define P11_CKR_CRYPTOKI_ALREADY_INITIALIZED 0x191UL
+#define P11_CKF_OS_LOCKING_OK 0x2UL
+
+/*
+ * The head of CK_FUNCTION_LIST and CK_C_INITIALIZE_ARGS (PKCS#11 v2.40,
+ * sections 3.6 and 5.2) with the platform's natural alignment, as every
+ * Unix module is built: only C_Initialize is called through them.
+ */
+typedef unsigned long p11_rv;
+typedef struct p11_init_args {
+    void *create_mutex;
+    void *destroy_mutex;
+    void *lock_mutex;
+    void *unlock_mutex;
+    unsigned long flags;
+    void *reserved;
+} p11_init_args;
+typedef struct p11_function_list_head {
+    struct { unsigned char major, minor; } version;
+    p11_rv (*initialize)(void *args);
+} p11_function_list_head;
+typedef p11_rv (*p11_get_function_list)(p11_function_list_head **list);
+
+struct eseal_p11 {
+    PKCS11_CTX *ctx;
+    PKCS11_SLOT *slots;
+    unsigned int n_slots;
+    PKCS11_SLOT *slot;       /* borrowed from slots */
+    PKCS11_KEY *key;         /* borrowed from the slot's key list */
+    char *module;            /* the path or name loaded */
+    char *pin;               /* only for CKA_ALWAYS_AUTHENTICATE keys */
+    size_t pin_size;
+    UI_METHOD *ui;
+    _Atomic pid_t ready_pid; /* the process where the token is usable */
+    pthread_mutex_t fork_lock;
+};
+
+/* ---- URIs (RFC 7512) --------------------------------------------------- */
+
+int eseal__p11_is_uri(const char *key)
+{
+    return key != NULL && strncmp(key, "pkcs11:", 7) == 0;
+}
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Decodes s[0..len) into a new NUL-terminated buffer of *out_len bytes. */
+static int pct_decode(unsigned char **out, size_t *out_len, const char *s,
+    size_t len, const char *name, eseal_error *err)
+{
+    unsigned char *buf;
+    size_t i, n = 0;
+    int hi, lo;
+
+    *out = NULL;
+    *out_len = 0;
+    buf = OPENSSL_malloc(len + 1);
+    if (buf == NULL)
+        return eseal__error_set(err, ESEAL_ENOMEM, "out of memory");
+    for (i = 0; i < len; i++) {
+        if (s[i] != '%') {
+            buf[n++] = (unsigned char)s[i];
+            continue;
+        }
+        if (len - i < 3 || (hi = hexval((unsigned char)s[i + 1])) < 0 ||
+            (lo = hexval((unsigned char)s[i + 2])) < 0) {
+            OPENSSL_free(buf);
+            return eseal__error_set(err, ESEAL_ECONFIG,
+                "pkcs11: URI: attribute '%s': '%%' must be followed by two "
+                "hexadecimal digits", name);
+        }
+        buf[n++] = (unsigned char)(hi * 16 + lo);
+        i += 2;
+    }
+    buf[n] = '\0';
+    *out = buf;
+    *out_len = n;
+    return 0;
+}
+
+enum attr_kind { ATTR_STRING, ATTR_ID, ATTR_SLOT_ID };
+
+typedef struct attr_def {
+    const char *name;
+    int in_query;       /* a query attribute (after '?'), else a path one */
+    enum attr_kind kind;
+    size_t off;         /* of the char * (or unsigned char *) field */
+} attr_def;
+
+#define ATTR(n, q, k, f) { n, q, k, offsetof(eseal_p11_uri, f) }
+static const attr_def attr_defs[] = {
+    ATTR("token", 0, ATTR_STRING, token),
+    ATTR("manufacturer", 0, ATTR_STRING, manufacturer),
+    ATTR("serial", 0, ATTR_STRING, serial),
+    ATTR("model", 0, ATTR_STRING, model),
+    ATTR("library-manufacturer", 0, ATTR_STRING, library_manufacturer),
+    ATTR("library-description", 0, ATTR_STRING, library_description),
+    ATTR("library-version", 0, ATTR_STRING, library_version),
+    ATTR("object", 0, ATTR_STRING, object),
+    ATTR("type", 0, ATTR_STRING, type),
+    ATTR("id", 0, ATTR_ID, id),
+    ATTR("slot-description", 0, ATTR_STRING, slot_description),
+    ATTR("slot-manufacturer", 0, ATTR_STRING, slot_manufacturer),
+    ATTR("slot-id", 0, ATTR_SLOT_ID, slot_id),
+    ATTR("module-path", 1, ATTR_STRING, module_path),
+    ATTR("module-name", 1, ATTR_STRING, module_name),
+    ATTR("pin-source", 1, ATTR_STRING, pin_source),
+};
+#undef ATTR
+
+static int set_attr(eseal_p11_uri *u, const attr_def *d, const char *v,
+    size_t len, eseal_error *err)
+{
+    unsigned char *val = NULL;
+    size_t n = 0;
+    char *end;
+    int rc;
+
+    if ((d->kind == ATTR_ID && u->has_id) ||
+        (d->kind == ATTR_SLOT_ID && u->has_slot_id) ||
+        (d->kind == ATTR_STRING &&
+         *(char **)((char *)u + d->off) != NULL))
+        return eseal__error_set(err, ESEAL_ECONFIG,
+            "pkcs11: URI: attribute '%s' given twice", d->name);
+    if ((rc = pct_decode(&val, &n, v, len, d->name, err)) < 0)
+        return rc;
+    if (n > ESEAL_P11_MAX_VALUE) {
+        rc = eseal__error_set(err, ESEAL_ECONFIG, "pkcs11: URI: attribute "
+            "'%s' is longer than %d bytes", d->name, ESEAL_P11_MAX_VALUE);
+        goto cleanup;
+    }
+    if (d->kind != ATTR_ID && memchr(val, '\0', n) != NULL) {
+        rc = eseal__error_set(err, ESEAL_ECONFIG,
+            "pkcs11: URI: attribute '%s' holds a NUL byte", d->name);
+        goto cleanup;
+    }
+    switch (d->kind) {
+    case ATTR_ID:
+        u->id = val;
+        u->id_len = n;
+        u->has_id = 1;
+        val = NULL;
+        break;
+    case ATTR_SLOT_ID:
+        errno = 0;
+        u->slot_id = strtoul((char *)val, &end, 10);
+        if (n == 0 || !isdigit(val[0]) || *end != '\0' || errno != 0) {
+            rc = eseal__error_set(err, ESEAL_ECONFIG, "pkcs11: URI: "
+                "slot-id must be a decimal number");
+            goto cleanup;
+        }
+        u->has_slot_id = 1;
+        break;
+    case ATTR_STRING:
+        *(char **)((char *)u + d->off) = (char *)val;
+        val = NULL;
+        break;
+    }
+    rc = 0;
+cleanup:
+    OPENSSL_free(val);
+    return rc;
+}
+
+/* Parses the attributes of one part, separated by sep. */
+static int parse_part(eseal_p11_uri *u, const char *s, size_t len, char sep,
+    int in_query, eseal_error *err)
+{
+    const char *end = s + len;
+
+    while (s < end) {
+        const char *item_end = memchr(s, sep, (size_t)(end - s));
+        const char *eq;
+        size_t name_len, i;
+        const attr_def *d = NULL;
+        int rc;
+
+        if (item_end == NULL)
+            item_end = end;
+        if (item_end == s) { /* empty item: "a=1;;b=2" or a trailing ';' */
+            s++;
+            continue;
+        }
+        eq = memchr(s, '=', (size_t)(item_end - s));
+        if (eq == NULL)
+            return eseal__error_set(err, ESEAL_ECONFIG,
+                "pkcs11: URI: every attribute needs a value (name=value)");
+        name_len = (size_t)(eq - s);
+        if (name_len == 9 && memcmp(s, "pin-value", 9) == 0)
+            return eseal__error_set(err, ESEAL_ECONFIG,
+                "pkcs11: URI: a PIN in the URI (pin-value) is refused: give "
+                "it with --pass-file, --pass-env or the configuration");
+        for (i = 0; i < sizeof(attr_defs) / sizeof(attr_defs[0]); i++) {
+            if (strlen(attr_defs[i].name) == name_len &&
+                memcmp(attr_defs[i].name, s, name_len) == 0) {
+                d = &attr_defs[i];
+                break;
+            }
+        }
+        if (d == NULL && name_len > 2 && memcmp(s, "x-", 2) == 0) {
+            s = item_end + (item_end < end);  /* vendor attribute: ignored */
+            continue;
+        }
+        if (d == NULL || d->in_query != in_query)
+            return eseal__error_set(err, ESEAL_ECONFIG,
+                "pkcs11: URI: %s attribute '%.*s'", d == NULL ? "unknown" :
+                in_query ? "a path attribute in the query:" :
+                "a query attribute in the path:",
+                (int)(name_len < 64 ? name_len : 64), s);
+        if ((rc = set_attr(u, d, eq + 1, (size_t)(item_end - eq - 1),
+                 err)) < 0)
+            return rc;
+        s = item_end + (item_end < end);
+    }
+    return 0;
+}
+
+int eseal__p11_uri_parse(eseal_p11_uri *out, const char *uri,
+    eseal_error *err)
+{
+    const char *path, *q;
+    size_t len;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if (!eseal__p11_is_uri(uri))
+        return eseal__error_set(err, ESEAL_EINVAL,
+            "not a pkcs11: URI");
+    len = strlen(uri);
+    if (len > ESEAL_P11_MAX_URI)
+        return eseal__error_set(err, ESEAL_ECONFIG,
+            "pkcs11: URI: longer than %d characters", ESEAL_P11_MAX_URI);
+    path = uri + 7;
+    q = strchr(path, '?');
+    rc = parse_part(out, path, q ? (size_t)(q - path) : strlen(path), ';',
+        0, err);
+    if (rc == 0 && q != NULL)
+        rc = parse_part(out, q + 1, strlen(q + 1), '&', 1, err);
+    if (rc == 0 && out->type != NULL && strcmp(out->type, "private") != 0)
+        rc = eseal__error_set(err, ESEAL_ECONFIG, "pkcs11: URI: type=%.32s:"
+            " a seal needs a private key (type=private)", out->type);
+    if (rc == 0 && out->module_path != NULL && out->module_name != NULL)
+        rc = eseal__error_set(err, ESEAL_ECONFIG, "pkcs11: URI: give "
+            "module-path or module-name, not both");
+    if (rc < 0)
+        eseal__p11_uri_clear(out);
+    return rc;
+}
+
+void eseal__p11_uri_clear(eseal_p11_uri *u)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(attr_defs) / sizeof(attr_defs[0]); i++)
+        if (attr_defs[i].kind == ATTR_STRING)
+            OPENSSL_free(*(char **)((char *)u + attr_defs[i].off));
+    OPENSSL_free(u->id);
+    memset(u, 0, sizeof(*u));
+}
+
+void eseal__p11_uri_describe(char *out, size_t size, const eseal_p11_uri *u)
+{
+    size_t n = 0, i;
+
+    if (size == 0)
+        return;
+    out[0] = '\0';
+    if (u->token != NULL)
+        n += (size_t)snprintf(out + n, size - n, "token \"%.64s\"", u->token);
+    if (n < size && u->object != NULL)
+        n += (size_t)snprintf(out + n, size - n, "%sobject \"%.64s\"",
+            n ? ", " : "", u->object);
+    if (n < size && u->has_id) {
+        n += (size_t)snprintf(out + n, size - n, "%sid ", n ? ", " : "");
+        for (i = 0; i < u->id_len && i < 20 && n < size; i++)
+            n += (size_t)snprintf(out + n, size - n, "%02x", u->id[i]);
+    }
+    if (n == 0)
+        snprintf(out, size, "any token");
+}
+
+/* ---- tokens ------------------------------------------------------------ */
+
+static CRYPTO_ONCE ex_once = CRYPTO_ONCE_STATIC_INIT;
+static int ex_index = -1;
+
+static void ex_index_init(void)
+{
+    ex_index = EVP_PKEY_get_ex_new_index(0, "eseal token", NULL, NULL,
+        NULL);
+}
+
+eseal_p11 *eseal__p11_of_key(const EVP_PKEY *key)
+{
+    if (key == NULL || !CRYPTO_THREAD_run_once(&ex_once, ex_index_init) ||
+        ex_index < 0)
+        return NULL;
+    return EVP_PKEY_get_ex_data(key, ex_index);
+}
+
+/* The PKCS#11 return value libp11 left on the OpenSSL queue, or 0.  Empties
+ * the queue. */
+static unsigned long take_ckr(void)
+{
+    unsigned long e, ckr = 0;
+    int lib = ERR_get_CKR_code();
+
+    while ((e = ERR_get_error()) != 0)
+        if (ckr == 0 && lib != 0 && ERR_GET_LIB(e) == lib)
+            ckr = (unsigned long)ERR_GET_REASON(e);
+    return ckr;
+}
+
+static const char *ckr_text(unsigned long ckr)
+{
+    switch (ckr) {
+    case P11_CKR_DEVICE_ERROR: return "device error";
+    case P11_CKR_KEY_FUNCTION_NOT_PERMITTED:
+        return "the key may not sign (CKA_SIGN is false)";
+    case P11_CKR_PIN_INCORRECT: return "wrong PIN";
+    case P11_CKR_PIN_INVALID: return "the PIN has invalid characters";
+    case P11_CKR_PIN_LEN_RANGE: return "wrong PIN (bad length)";
+    case P11_CKR_PIN_EXPIRED: return "the PIN has expired";
+    case P11_CKR_PIN_LOCKED: return "the PIN is locked";
+    case P11_CKR_TOKEN_NOT_PRESENT: return "the token is not present";
+    case P11_CKR_USER_PIN_NOT_INITIALIZED:
+        return "the token's user PIN is not set";
+    default: return NULL;
+    }
+}
+
+/* err = "<what>: <PKCS#11 reason>"; drains the queue. */
+static int p11_error(eseal_error *err, int code, const char *what)
+{
+    unsigned long ckr = take_ckr();
+    const char *text = ckr_text(ckr);
+
+    if (text != NULL)
+        return eseal__error_set(err, code, "%s: %s", what, text);
+    if (ckr != 0)
+        return eseal__error_set(err, code, "%s: PKCS#11 error 0x%lx", what,
+            ckr);
+    return eseal__error_set(err, code, "%s", what);
+}
+
+/* UI reader for libp11's CKU_CONTEXT_SPECIFIC logins: the kept PIN. */
+static int ui_read(UI *ui, UI_STRING *uis)
+{
+    const eseal_p11 *p11 = UI_get0_user_data(ui);
+
+    switch (UI_get_string_type(uis)) {
+    case UIT_PROMPT:
+    case UIT_VERIFY:
+        if (p11 == NULL || p11->pin == NULL)
+            return 0;
+        return UI_set_result(ui, uis, p11->pin) >= 0 ? 1 : 0;
+    default:
+        return 1;
+    }
+}
+
+static int ui_write(UI *ui, UI_STRING *uis)
+{
+    (void)ui;
+    (void)uis;
+    return 1; /* never print a prompt */
+}
+
+/* Looks a module name up in p11-kit's registry ("NAME.module" files). */
+static int module_by_name(char **out, const char *name, eseal_error *err)
+{
+    static const char *const dirs[] = {
+        "/etc/pkcs11/modules", "/usr/share/p11-kit/modules", NULL
+    };
+    char path[512], line[1024];
+    size_t i;
+
+    *out = NULL;
+    for (i = 0; name[i] != '\0'; i++)
+        if (!isalnum((unsigned char)name[i]) && strchr("._-", name[i]) ==
+            NULL)
+            return eseal__error_set(err, ESEAL_ECONFIG, "pkcs11: URI: "
+                "module-name may hold letters, digits, '.', '_', '-'");
+    for (i = 0; dirs[i] != NULL; i++) {
+        FILE *f;
+
+        snprintf(path, sizeof(path), "%s/%.200s.module", dirs[i], name);
+        if ((f = fopen(path, "re")) == NULL)
+            continue;
+        while (fgets(line, sizeof(line), f) != NULL) {
+            char *v = line;
+
+            while (isspace((unsigned char)*v))
+                v++;
+            if (strncmp(v, "module:", 7) != 0)
+                continue;
+            v += 7;
+            while (isspace((unsigned char)*v))
+                v++;
+            v[strcspn(v, "\r\n")] = '\0';
+            while (*v && isspace((unsigned char)v[strlen(v) - 1]))
+                v[strlen(v) - 1] = '\0';
+            if (*v == '/') {
+                *out = OPENSSL_strdup(v);
+            } else {
+                /* relative: p11-kit's module directory beside libc's */
+                Dl_info info;
+                char *dir, *slash;
+
+                if (dladdr((void *)&fopen, &info) == 0 ||
+                    info.dli_fname == NULL)
+                    break;
+                dir = OPENSSL_strdup(info.dli_fname);
+                if (dir != NULL && (slash = strrchr(dir, '/')) != NULL) {
+                    *slash = '\0';
+                    if (asprintf(out, "%s/pkcs11/%s", dir, v) < 0)
+                        *out = NULL;
+                }
+                OPENSSL_free(dir);
+            }
+            break;
+        }
+        fclose(f);
+        if (*out != NULL)
+            return 0;
+    }
+    return eseal__error_set(err, ESEAL_EKEY, "pkcs11: URI: no PKCS#11 "
+        "module named '%.64s' is registered with p11-kit", name);
+}
+
+static int token_matches(const eseal_p11_uri *u, PKCS11_CTX *ctx,
+    PKCS11_SLOT *slot)
+{
+    const PKCS11_TOKEN *t = slot->token;
+
+#define MATCH(want, have) ((want) == NULL || \
+    ((have) != NULL && strcmp((want), (have)) == 0))
+    if (t == NULL || !t->initialized)
+        return 0;
+    return MATCH(u->token, t->label) &&
+           MATCH(u->manufacturer, t->manufacturer) &&
+           MATCH(u->model, t->model) && MATCH(u->serial, t->serialnr) &&
+           MATCH(u->slot_description, slot->description) &&
+           MATCH(u->slot_manufacturer, slot->manufacturer) &&
+           MATCH(u->library_manufacturer, ctx->manufacturer) &&
+           MATCH(u->library_description, ctx->description) &&
+           (!u->has_slot_id ||
+            PKCS11_get_slotid_from_slot(slot) == u->slot_id);
+#undef MATCH
+}
+
+static int find_slot(eseal_p11 *p, const eseal_p11_uri *u, const char *desc,
+    eseal_error *err)
+{
+    char names[160];
+    unsigned int i, found = 0;
+    size_t n = 0;
+
+    names[0] = '\0';
+    for (i = 0; i < p->n_slots; i++) {
+        PKCS11_SLOT *s = &p->slots[i];
+
+        if (s->token != NULL && s->token->initialized && n < sizeof(names))
+            n += (size_t)snprintf(names + n, sizeof(names) - n, "%s\"%.40s\"",
+                n ? ", " : "", s->token->label ? s->token->label : "");
+        if (token_matches(u, p->ctx, s)) {
+            if (found++ == 0)
+                p->slot = s;
+        }
+    }
+    if (found == 1)
+        return 0;
+    p->slot = NULL;
+    if (found > 1)
+        return eseal__error_set(err, ESEAL_EKEY, "pkcs11: %s: %u tokens "
+            "match; name one with token= or serial=", desc, found);
+    return eseal__error_set(err, ESEAL_EKEY, "pkcs11: %s: no such token in "
+        "module %s (tokens: %s)", desc, p->module,
+        names[0] ? names : "none");
+}
+
+static int login(eseal_p11 *p, const char *pin, const char *desc,
+    eseal_error *err)
+{
+    PKCS11_TOKEN *t = p->slot->token;
+    char what[300];
+
+    if (!t->loginRequired)
+        return 0;
+    snprintf(what, sizeof(what), "pkcs11: %s: cannot log in", desc);
+    if (t->userPinLocked)
+        return eseal__error_set(err, ESEAL_EKEY,
+            "pkcs11: %s: the PIN is locked", desc);
+    if (t->secureLogin) { /* a PIN pad: the token asks for the PIN */
+        if (PKCS11_login(p->slot, 0, NULL) != 0)
+            return p11_error(err, ESEAL_EPASS, what);
+        return 0;
+    }
+    if (pin == NULL)
+        return eseal__error_set(err, ESEAL_EPASS, "pkcs11: %s: the token "
+            "needs a PIN: give it with --pass-file or --pass-env", desc);
+    if (PKCS11_login(p->slot, 0, pin) != 0) {
+        unsigned long ckr = take_ckr();
+        const char *text = ckr_text(ckr);
+        int code = ckr == P11_CKR_PIN_INCORRECT ||
+                   ckr == P11_CKR_PIN_LEN_RANGE ||
+                   ckr == P11_CKR_PIN_INVALID ? ESEAL_EPASS : ESEAL_EKEY;
+
+        if (text != NULL)
+            return eseal__error_set(err, code, "%s: %s", what, text);
+        return eseal__error_set(err, code, "%s: PKCS#11 error 0x%lx", what,
+            ckr);
+    }
+    return 0;
+}
+
+static int find_key(eseal_p11 *p, const eseal_p11_uri *u, const char *desc,
+    eseal_error *err)
+{
+    PKCS11_KEY *keys = NULL;
+    unsigned int n = 0, i, found = 0;
+    char names[160];
+    size_t len = 0;
+
+    if (PKCS11_enumerate_keys(p->slot->token, &keys, &n) != 0)
+        return p11_error(err, ESEAL_EKEY, "pkcs11: cannot list the keys");
+    names[0] = '\0';
+    for (i = 0; i < n; i++) {
+        PKCS11_KEY *k = &keys[i];
+
+        if (len < sizeof(names))
+            len += (size_t)snprintf(names + len, sizeof(names) - len,
+                "%s\"%.40s\"", len ? ", " : "", k->label ? k->label : "");
+        if (u->object != NULL &&
+            (k->label == NULL || strcmp(k->label, u->object) != 0))
+            continue;
+        if (u->has_id && (k->id_len != u->id_len ||
+                          memcmp(k->id, u->id, u->id_len) != 0))
+            continue;
+        if (found++ == 0)
+            p->key = k;
+    }
+    if (found == 1)
+        return 0;
+    p->key = NULL;
+    if (found > 1)
+        return eseal__error_set(err, ESEAL_EKEY, "pkcs11: %s: %u private "
+            "keys match; name one with object= or id=", desc, found);
+    return eseal__error_set(err, ESEAL_EKEY, "pkcs11: %s: no such private "
+        "key on the token (keys: %s)", desc, names[0] ? names : "none");
+}
+
+/* The token's certificate of the key, and those that chain it. */
+static int find_certs(X509 **cert, STACK_OF(X509) **extra, eseal_p11 *p,
+    eseal_error *err)
+{
+    PKCS11_CERT *certs = NULL, *c;
+    unsigned int n = 0, i, depth;
+    X509 *cur;
+
+    *cert = NULL;
+    *extra = NULL;
+    c = PKCS11_find_certificate(p->key);
+    ERR_clear_error();
+    if (PKCS11_enumerate_certs(p->slot->token, &certs, &n) != 0) {
+        ERR_clear_error();
+        n = 0;
+    }
+    for (i = 0; c == NULL && i < n; i++)
+        if (certs[i].label != NULL && p->key->label != NULL &&
+            strcmp(certs[i].label, p->key->label) == 0)
+            c = &certs[i];
+    if (c == NULL || c->x509 == NULL)
+        return 0; /* the sealer says a certificate is missing */
+    if ((*cert = X509_dup(c->x509)) == NULL ||
+        (*extra = sk_X509_new_null()) == NULL)
+        goto nomem;
+    /* issuers present on the token, up to a self-signed one */
+    cur = *cert;
+    for (depth = 0; depth < 8; depth++) {
+        X509 *issuer = NULL, *dup;
+
+        if (X509_check_issued(cur, cur) == X509_V_OK)
+            break;
+        for (i = 0; i < n && issuer == NULL; i++)
+            if (certs[i].x509 != NULL && certs[i].x509 != c->x509 &&
+                X509_cmp(certs[i].x509, cur) != 0 &&
+                X509_check_issued(certs[i].x509, cur) == X509_V_OK)
+                issuer = certs[i].x509;
+        if (issuer == NULL)
+            break;
+        if ((dup = X509_dup(issuer)) == NULL || !sk_X509_push(*extra, dup)) {
+            X509_free(dup);
+            goto nomem;
+        }
+        cur = dup;
+    }
+    ERR_clear_error();
+    return 0;
+nomem:
+    X509_free(*cert);
+    sk_X509_pop_free(*extra, X509_free);
+    *cert = NULL;
+    *extra = NULL;
+    return eseal__error_set(err, ESEAL_ENOMEM, "out of memory");
+}
+
+int eseal__p11_open(eseal_p11 **out, EVP_PKEY **key, X509 **cert,
+    STACK_OF(X509) **extra, const char *uri, const char *pin, int want_cert,
+    eseal_error *err)
+{
+    eseal_p11_uri u;
+    eseal_p11 *p = NULL;
+    EVP_PKEY *pkey = NULL;
+    char desc[200];
+    int rc;
+
+    *out = NULL;
+    *key = NULL;
+    *cert = NULL;
+    *extra = NULL;
+    if ((rc = eseal__p11_uri_parse(&u, uri, err)) < 0)
+        return rc;
+    eseal__p11_uri_describe(desc, sizeof(desc), &u);
+    if (u.library_version != NULL) {
+        rc = eseal__error_set(err, ESEAL_EUNSUPPORTED, "pkcs11: URI: "
+            "library-version is not supported; use module-path");
+        goto cleanup;
+    }
+    if (!CRYPTO_THREAD_run_once(&ex_once, ex_index_init) || ex_index < 0) {
+        rc = eseal__error_ossl(err, ESEAL_ENOMEM, "out of memory");
+        goto cleanup;
+    }
+    p = OPENSSL_zalloc(sizeof(*p));
+    if (p == NULL) {
+        rc = eseal__error_set(err, ESEAL_ENOMEM, "out of memory");
+        goto cleanup;
+    }
+    pthread_mutex_init(&p->fork_lock, NULL);
+    rc = 0;
+    if (u.module_path != NULL)
+        p->module = OPENSSL_strdup(u.module_path);
+    else if (u.module_name != NULL)
+        rc = module_by_name(&p->module, u.module_name, err);
+    else
+        p->module = OPENSSL_strdup(DEFAULT_MODULE);
+    if (rc < 0)
+        goto cleanup;
+    if (p->module == NULL) {
+        rc = eseal__error_set(err, ESEAL_ENOMEM, "out of memory");
+        goto cleanup;
+    }
+    if (pin != NULL) {
+        p->pin_size = strlen(pin) + 1;
+        p->pin = OPENSSL_secure_malloc(p->pin_size);
+        if (p->pin == NULL) {
+            rc = eseal__error_set(err, ESEAL_ENOMEM, "out of memory");
+            goto cleanup;
+        }
+        memcpy(p->pin, pin, p->pin_size);
+    }
+    p->ctx = PKCS11_CTX_new();
+    p->ui = UI_create_method("eseal PKCS#11 PIN");
+    if (p->ctx == NULL || p->ui == NULL ||
+        UI_method_set_reader(p->ui, ui_read) != 0 ||
+        UI_method_set_writer(p->ui, ui_write) != 0) {
+        rc = eseal__error_ossl(err, ESEAL_ENOMEM, "out of memory");
+        goto cleanup;
+    }
+    /* libp11 prints dlopen's complaint itself: say it here first */
+    if (strchr(p->module, '/') != NULL && access(p->module, R_OK) != 0) {
+        rc = eseal__error_set(err, ESEAL_EKEY, "pkcs11: cannot load the "
+            "PKCS#11 module %.500s: %s", p->module, strerror(errno));
+        goto cleanup;
+    }
+    if (PKCS11_CTX_load(p->ctx, p->module) != 0) {
+        char what[600];
+
+        snprintf(what, sizeof(what), "pkcs11: cannot load the PKCS#11 "
+            "module %.500s", p->module);
+        rc = p11_error(err, ESEAL_EKEY, what);
+        PKCS11_CTX_free(p->ctx);
+        p->ctx = NULL;
+        goto cleanup;
+    }
+    PKCS11_set_ui_method(p->ctx, p->ui, p);
+    if (PKCS11_enumerate_slots(p->ctx, &p->slots, &p->n_slots) != 0) {
+        rc = p11_error(err, ESEAL_EKEY, "pkcs11: cannot list the slots");
+        goto cleanup;
+    }
+    if ((rc = find_slot(p, &u, desc, err)) < 0 ||
+        (rc = login(p, pin, desc, err)) < 0 ||
+        (rc = find_key(p, &u, desc, err)) < 0)
+        goto cleanup;
+    pkey = PKCS11_get_private_key(p->key);
+    if (pkey == NULL) {
+        rc = p11_error(err, ESEAL_EKEY, "pkcs11: cannot use the key");
+        goto cleanup;
+    }
+    if (!EVP_PKEY_set_ex_data(pkey, ex_index, p)) {
+        rc = eseal__error_ossl(err, ESEAL_ENOMEM, "out of memory");
+        goto cleanup;
+    }
+    if (want_cert && (rc = find_certs(cert, extra, p, err)) < 0)
+        goto cleanup;
+    atomic_store(&p->ready_pid, getpid());
+    *key = pkey;
+    pkey = NULL;
+    *out = p;
+    p = NULL;
+    rc = 0;
+cleanup:
+    EVP_PKEY_free(pkey);
+    eseal__p11_close(p);
+    eseal__p11_uri_clear(&u);
+    ERR_clear_error();
+    return rc;
+}
+
+/* C_Initialize with OS locking in this process (libp11's own re-init after
+ * fork passes no locking flags, which some modules take as "one thread"). */
+static int initialize_module(const char *module, eseal_error *err)
+{
+    void *h = dlopen(module, RTLD_NOW | RTLD_NOLOAD);
+    p11_get_function_list get;
+    p11_function_list_head *list = NULL;
+    p11_init_args args;
+    p11_rv rv;
+    int rc = 0;
+
+    if (h == NULL)
+        return eseal__error_set(err, ESEAL_EKEY, "pkcs11: the module %.200s "
+            "is not loaded", module);
+    *(void **)&get = dlsym(h, "C_GetFunctionList");
+    if (get == NULL || get(&list) != 0 || list == NULL) {
+        rc = eseal__error_set(err, ESEAL_EKEY, "pkcs11: the module %.200s "
+            "has no function list", module);
+        goto cleanup;
+    }
+    memset(&args, 0, sizeof(args));
+    args.flags = P11_CKF_OS_LOCKING_OK;
+    rv = list->initialize(&args);
+    if (rv != 0 && rv != P11_CKR_CRYPTOKI_ALREADY_INITIALIZED)
+        rc = eseal__error_set(err, ESEAL_EKEY, "pkcs11: cannot initialize "
+            "the module %.200s after fork: PKCS#11 error 0x%lx", module, rv);
+cleanup:
+    dlclose(h);
+    return rc;
+}
+
+int eseal__p11_after_fork(eseal_p11 *p11, eseal_error *err)
+{
+    pid_t me = getpid();
+    int rc = 0, in = 0;
+
+    if (p11 == NULL || atomic_load(&p11->ready_pid) == me)
+        return 0;
+    pthread_mutex_lock(&p11->fork_lock);
+    if (atomic_load(&p11->ready_pid) != me) {
+        rc = initialize_module(p11->module, err);
+        /* libp11 notices the fork: re-initializes, logs in again with the
+         * PIN it kept, reopens sessions and finds the key's handle */
+        if (rc == 0 && PKCS11_get_key_type(p11->key) < 0)
+            rc = p11_error(err, ESEAL_EKEY,
+                "pkcs11: cannot use the token again after fork");
+        if (rc == 0 && p11->slot->token->loginRequired &&
+            (PKCS11_is_logged_in(p11->slot, 0, &in) != 0 || !in))
+            rc = p11_error(err, ESEAL_EKEY,
+                "pkcs11: cannot log in again after fork");
+        if (rc == 0)
+            atomic_store(&p11->ready_pid, me);
+    }
+    pthread_mutex_unlock(&p11->fork_lock);
+    ERR_clear_error();
+    return rc;
+}
+
+void eseal__p11_close(eseal_p11 *p11)
+{
+    if (p11 == NULL)
+        return;
+    /* In a child that never used the token libp11 would log in again
+     * just to release it: leave it to the process's exit there. */
+    if (p11->ctx != NULL && atomic_load(&p11->ready_pid) != 0 &&
+        atomic_load(&p11->ready_pid) != getpid())
+        goto wipe;
+    if (p11->slots != NULL)
+        PKCS11_release_all_slots(p11->ctx, p11->slots, p11->n_slots);
+    if (p11->ctx != NULL) {
+        PKCS11_CTX_unload(p11->ctx);
+        PKCS11_CTX_free(p11->ctx);
+    }
+    UI_destroy_method(p11->ui);
+    OPENSSL_free(p11->module);
+    pthread_mutex_destroy(&p11->fork_lock);
+wipe:
+    if (p11->pin != NULL)
+        OPENSSL_secure_clear_free(p11->pin, p11->pin_size);
+    p11->pin = NULL;
+    OPENSSL_clear_free(p11, sizeof(*p11));
+    ERR_clear_error();
+}
