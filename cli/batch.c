@@ -530,6 +530,7 @@ typedef struct run {
     size_t n_jobs;
     atomic_size_t next;      /* the next job to hand out */
     atomic_size_t started;
+    atomic_size_t finished;  /* sealed or failed, committed or not */
     atomic_int stop;
     size_t workers_left;     /* under lock */
     pthread_mutex_t lock;
@@ -559,6 +560,7 @@ static void *worker(void *arg)
     for (;;) {
         size_t i;
         eseal_error err = { 0, "" };
+        int rc;
 
         if (atomic_load(&r->stop))
             break;
@@ -566,8 +568,10 @@ static void *worker(void *arg)
         if (i >= r->n_jobs)
             break;
         atomic_fetch_add(&r->started, 1);
-        if (eseal_batch_seal_file(r->batch, r->jobs[i].in, r->jobs[i].out,
-                r->o->seal, (void *)(uintptr_t)i, &err) < 0) {
+        rc = eseal_batch_seal_file(r->batch, r->jobs[i].in,
+            r->jobs[i].out, r->o->seal, (void *)(uintptr_t)i, &err);
+        atomic_fetch_add(&r->finished, 1);
+        if (rc < 0) {
             /* not even recorded: report it from here, rarely */
             cli_error(r->jobs[i].in, "%s", err.message);
             pthread_mutex_lock(&r->lock);
@@ -721,7 +725,9 @@ static int run_jobs(run *r, unsigned int jobs, int *commit_failed)
             }
             last_commit = cli_now();
         }
-        cli_progress_update(&r->progress, r->sealed, r->failed, 0);
+        /* documents finished by the workers, failures as committed */
+        cli_progress_update(&r->progress, atomic_load(&r->finished) -
+            r->failed, r->failed, 0);
     }
     for (i = 0; i < n_threads; i++)
         pthread_join(threads[i], NULL);

@@ -275,18 +275,18 @@ static int same_file(const char *a, const char *b)
 }
 
 /* Appends the audit line of a document sealed through memory. */
-static int audit_stream(const seal_args *a, eseal_sealer *sealer,
-    const char *in, const char *out, const eseal_bytes *doc,
-    const eseal_bytes *sealed, int rc, const eseal_error *failure)
+static int audit_stream(eseal_audit *audit, const seal_args *a,
+    eseal_sealer *sealer, const char *in, const char *out,
+    const eseal_bytes *doc, const eseal_bytes *sealed, int rc,
+    const eseal_error *failure)
 {
     static const eseal_audit_entry init = ESEAL_AUDIT_ENTRY_INIT;
     eseal_audit_entry e = init;
-    eseal_audit *audit = NULL;
     eseal_error err = { 0, "" };
     unsigned char in_md[32], out_md[32];
     int arc;
 
-    if (a->audit == NULL)
+    if (audit == NULL)
         return 0;
     e.input = in;
     e.output = rc == 0 && strcmp(out, "-") != 0 ? out : NULL;
@@ -303,11 +303,7 @@ static int audit_stream(const seal_args *a, eseal_sealer *sealer,
     e.sealer = sealer;
     e.result = rc;
     e.error = rc != 0 ? failure->message : NULL;
-    arc = eseal_audit_open(&audit, a->audit, a->no_sync ?
-        ESEAL_AUDIT_NO_SYNC : 0, &err);
-    if (arc == 0)
-        arc = eseal_audit_append(audit, &e, 1, &err);
-    eseal_audit_close(audit);
+    arc = eseal_audit_append(audit, &e, 1, &err);
     if (arc < 0)
         cli_report_error(NULL, &err);
     return arc;
@@ -321,11 +317,21 @@ static int seal_stream(eseal_sealer *sealer, const seal_args *a,
     eseal_error err = { 0, "" };
     eseal_bytes doc = { NULL, 0 }, sealed = { NULL, 0 };
     const char *name = strcmp(in, "-") == 0 ? "stdin" : in;
+    eseal_audit *audit = NULL;
     int rc;
 
+    /* nothing is sealed unless it can be recorded */
+    if (a->audit != NULL && (rc = eseal_audit_open(&audit, a->audit,
+                                 a->no_sync ? ESEAL_AUDIT_NO_SYNC : 0,
+                                 &err)) < 0) {
+        cli_report_error(NULL, &err);
+        return CLI_EXIT_USAGE;
+    }
     if ((rc = cli_read_all(&doc, in, &err)) < 0) {
         cli_report_error(name, &err);
-        (void)audit_stream(a, sealer, name, out, &doc, &sealed, rc, &err);
+        (void)audit_stream(audit, a, sealer, name, out, &doc, &sealed, rc,
+            &err);
+        eseal_audit_close(audit);
         return cli_exit_status(rc);
     }
     rc = eseal_seal_buffer(&sealed, sealer, doc.data, doc.len, &a->seal,
@@ -338,9 +344,10 @@ static int seal_stream(eseal_sealer *sealer, const seal_args *a,
     }
     if (rc < 0)
         cli_report_error(name, &err);
-    if (audit_stream(a, sealer, name, out, &doc, &sealed, rc, &err) < 0 &&
-        rc == 0)
+    if (audit_stream(audit, a, sealer, name, out, &doc, &sealed, rc,
+            &err) < 0 && rc == 0)
         rc = ESEAL_EIO;
+    eseal_audit_close(audit);
     free(doc.data);
     eseal_bytes_free(&sealed);
     return cli_exit_status(rc);

@@ -61,7 +61,8 @@ void cli_progress_update(cli_progress *p, size_t sealed, size_t failed,
 
     if (!p->enabled)
         return;
-    if (!force && now - p->last < (p->tty ? TTY_REDRAW : p->interval))
+    if (!force && now - p->last < (p->tty && p->interval > TTY_REDRAW ?
+                                       TTY_REDRAW : p->interval))
         return;
     p->last = now;
     rate = elapsed > 0 ? (double)done / elapsed : 0;

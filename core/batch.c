@@ -26,6 +26,7 @@ typedef struct batch_doc {
     char *output;
     unsigned char in_sha256[32];
     int has_in_sha256;
+    int late_failure;        /* failed after its "sealed" line was logged */
     eseal_format format;
     eseal_level level;
     time_t time;
@@ -255,31 +256,36 @@ static void flush_dirs(batch_doc *docs, size_t n)
     }
 }
 
-static int audit_docs(eseal_batch *b, batch_doc *docs, size_t n,
-    eseal_error *err)
+/* Audit lines for the documents, or only for the late failures. */
+static int audit_docs(eseal_batch *b, batch_doc *docs, size_t n_docs,
+    int late, eseal_error *err)
 {
-    eseal_audit_entry *e = calloc(n, sizeof(*e));
     static const eseal_audit_entry init = ESEAL_AUDIT_ENTRY_INIT;
-    size_t i;
+    eseal_audit_entry *e = calloc(n_docs ? n_docs : 1, sizeof(*e));
+    size_t i, n = 0;
     int rc;
 
     if (e == NULL)
         return eseal__error_set(err, ESEAL_ENOMEM, "out of memory");
-    for (i = 0; i < n; i++) {
+    for (i = 0; i < n_docs; i++) {
         const batch_doc *d = &docs[i];
+        eseal_audit_entry *x = &e[n];
 
-        e[i] = init;
-        e[i].time = d->time;
-        e[i].input = d->input;
-        e[i].output = d->rc == 0 ? d->output : NULL;
-        e[i].input_sha256 = d->has_in_sha256 ? d->in_sha256 : NULL;
-        e[i].output_sha256 = d->rc == 0 && d->out.hashed ? d->out.out_sha256
-                                                         : NULL;
-        e[i].format = d->format;
-        e[i].level = d->level;
-        e[i].sealer = b->sealer;
-        e[i].result = d->rc;
-        e[i].error = d->rc != 0 ? d->err.message : NULL;
+        if (late && !d->late_failure)
+            continue;
+        *x = init;
+        x->time = late ? time(NULL) : d->time;
+        x->input = d->input;
+        x->output = d->rc == 0 ? d->output : NULL;
+        x->input_sha256 = d->has_in_sha256 ? d->in_sha256 : NULL;
+        x->output_sha256 = d->rc == 0 && d->out.hashed ? d->out.out_sha256
+                                                       : NULL;
+        x->format = d->format;
+        x->level = d->level;
+        x->sealer = b->sealer;
+        x->result = d->rc;
+        x->error = d->rc != 0 ? d->err.message : NULL;
+        n++;
     }
     rc = eseal_audit_append(b->audit, e, n, err);
     free(e);
@@ -304,11 +310,28 @@ int eseal_batch_commit(eseal_batch *b, eseal_batch_cb cb, void *payload,
     pthread_mutex_unlock(&b->lock);
     if (n == 0)
         goto cleanup;
+    /* 1. the contents on disk */
     if (!b->no_sync)
         flush_outputs(docs, n);
+    /* 2. the audit lines, before any output appears: a sealed file is
+     * never in place without its line */
+    if (b->audit != NULL && (rc = audit_docs(b, docs, n, 0, err)) < 0) {
+        for (i = 0; i < n; i++) {
+            if (docs[i].rc != 0)
+                continue;
+            docs[i].rc = rc;
+            eseal__error_set(&docs[i].err, rc, "not sealed: %s",
+                err != NULL ? err->message : "the audit log failed");
+            eseal__pending_discard(&docs[i].out);
+            docs[i].has_out = 0;
+        }
+        goto report;
+    }
+    /* 3. the outputs in place, their directories on disk */
     for (i = 0; i < n; i++) {
         batch_doc *d = &docs[i];
 
+        d->late_failure = d->rc == 0; /* until it proves fine */
         if (d->has_out && eseal__pending_link(&d->out, &d->err) < 0) {
             d->rc = d->err.code;
             eseal__pending_discard(&d->out);
@@ -317,16 +340,12 @@ int eseal_batch_commit(eseal_batch *b, eseal_batch_cb cb, void *payload,
     }
     if (!b->no_sync)
         flush_dirs(docs, n);
-    if (b->audit != NULL && (rc = audit_docs(b, docs, n, err)) < 0) {
-        for (i = 0; i < n; i++) {
-            if (docs[i].rc == 0) {
-                docs[i].rc = rc;
-                eseal__error_set(&docs[i].err, rc, "%s: sealed, but %s",
-                    docs[i].out.path, err != NULL ? err->message
-                                                  : "the audit log failed");
-            }
-        }
-    }
+    /* 4. a second line for a document that failed after its first */
+    for (i = 0; i < n; i++)
+        docs[i].late_failure = docs[i].late_failure && docs[i].rc != 0;
+    if (b->audit != NULL)
+        rc = audit_docs(b, docs, n, 1, err);
+report:
     for (i = 0; i < n; i++)
         if (cb != NULL)
             cb(docs[i].tag, docs[i].rc, &docs[i].err, payload);

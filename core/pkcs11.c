@@ -61,6 +61,7 @@ typedef p11_rv (*p11_get_function_list)(p11_function_list_head **list);
 
 struct eseal_p11 {
     PKCS11_CTX *ctx;
+    int loaded;              /* ctx has the module loaded */
     PKCS11_SLOT *slots;
     unsigned int n_slots;
     PKCS11_SLOT *slot;       /* borrowed from slots */
@@ -726,10 +727,9 @@ int eseal__p11_open(eseal_p11 **out, EVP_PKEY **key, X509 **cert,
         snprintf(what, sizeof(what), "pkcs11: cannot load the PKCS#11 "
             "module %.500s", p->module);
         rc = p11_error(err, ESEAL_EKEY, what);
-        PKCS11_CTX_free(p->ctx);
-        p->ctx = NULL;
         goto cleanup;
     }
+    p->loaded = 1;
     PKCS11_set_ui_method(p->ctx, p->ui, p);
     if (PKCS11_enumerate_slots(p->ctx, &p->slots, &p->n_slots) != 0) {
         rc = p11_error(err, ESEAL_EKEY, "pkcs11: cannot list the slots");
@@ -833,10 +833,10 @@ void eseal__p11_close(eseal_p11 *p11)
         goto wipe;
     if (p11->slots != NULL)
         PKCS11_release_all_slots(p11->ctx, p11->slots, p11->n_slots);
-    if (p11->ctx != NULL) {
+    if (p11->ctx != NULL && p11->loaded)
         PKCS11_CTX_unload(p11->ctx);
+    if (p11->ctx != NULL)
         PKCS11_CTX_free(p11->ctx);
-    }
     UI_destroy_method(p11->ui);
     OPENSSL_free(p11->module);
     pthread_mutex_destroy(&p11->fork_lock);

@@ -15,11 +15,11 @@ extern "C" {
  * Opaque.  Threads seal files into it (eseal_batch_seal_file); one thread
  * commits them now and then (eseal_batch_commit): the outputs written
  * since the last commit are flushed to disk together (one syncfs() per
- * file system instead of one fsync() per file), then linked into place,
- * their directories flushed, and the audit lines appended.  An output
- * appears under its name only once its content is on disk, complete; a
- * process killed before leaves nothing (the pending outputs are unnamed
- * files).
+ * file system instead of one fsync() per file), their audit lines
+ * appended and flushed, then the outputs linked into place and their
+ * directories flushed.  An output appears under its name only once its
+ * content is on disk, complete, and its audit line written; a process
+ * killed before leaves nothing (the pending outputs are unnamed files).
  */
 typedef struct eseal_batch eseal_batch;
 
@@ -63,11 +63,14 @@ typedef void (*eseal_batch_cb)(void *tag, int rc, const eseal_error *err,
     void *payload);
 
 /**
- * Makes the pending outputs durable and visible, appends their audit lines
- * (sealed and failed documents alike), and calls cb for each document, in
- * the order they finished.  Call it from one thread at a time, while
- * others keep sealing.  Returns 0, or the error of the audit log (the
- * documents concerned are then reported as failed: stop the batch).
+ * Makes the pending outputs durable, appends the audit lines of every
+ * document finished since the last commit (sealed and failed alike), puts
+ * the outputs in place, and calls cb for each document, in the order they
+ * finished.  A document that fails after its "sealed" line was written
+ * (it could not be linked into place) gets a second, "failed" line.  Call
+ * it from one thread at a time, while others keep sealing.  Returns 0, or
+ * the error of the audit log: the documents concerned are then reported
+ * as failed and their outputs dropped (stop the batch).
  */
 ESEAL_API int eseal_batch_commit(eseal_batch *batch, eseal_batch_cb cb,
     void *payload, eseal_error *err);
