@@ -381,6 +381,17 @@ static int walk(collect *c, const char *dir, const char *rel, int depth)
             free(sub);
             continue;
         }
+        if (c->o->in_place) {
+            struct stat lst;
+
+            /* in place, a link would be replaced by a sealed copy and
+             * its target left as it was: links are skipped */
+            if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+                free(path);
+                free(sub);
+                continue;
+            }
+        }
         if (c->o->out_dir != NULL) {
             out = join(c->o->out_dir, sub);
             if (out == NULL) {
@@ -439,6 +450,12 @@ static int add_input(collect *c, const char *input)
             return -1;
         }
         return walk(c, input, "", 0);
+    }
+    if (have_st && !S_ISREG(st.st_mode)) {
+        /* a FIFO or a device would block or never end */
+        cli_error(input, "not a regular file (give - for standard input)");
+        c->walk_failures++;
+        return 0;
     }
     if ((in = strdup(input)) == NULL)
         return oom(c);
@@ -534,7 +551,7 @@ typedef struct run {
     atomic_int stop;
     size_t workers_left;     /* under lock */
     pthread_mutex_t lock;
-    pthread_cond_t wake;     /* a document finished, or a worker ended */
+    pthread_cond_t wake;     /* a worker ended */
     /* main thread only */
     size_t sealed, failed;
     int last_rc;
@@ -578,9 +595,7 @@ static void *worker(void *arg)
             r->failed++;
             pthread_mutex_unlock(&r->lock);
         }
-        pthread_mutex_lock(&r->lock);
-        pthread_cond_signal(&r->wake);
-        pthread_mutex_unlock(&r->lock);
+        /* the main thread looks every 50 ms: no wake-up per document */
     }
     pthread_mutex_lock(&r->lock);
     r->workers_left--;
@@ -773,9 +788,16 @@ int cli_batch_run(const cli_batch_opts *o)
              c.walk_failures == 0 &&
              !(stat(o->inputs[0], &st) == 0 && S_ISDIR(st.st_mode));
     if (c.n_jobs == 0) {
-        cli_error(NULL, "no document to seal (directories are searched for "
-            "*.pdf and *.xml files)");
+        int one_file = o->n_inputs == 1 && o->from_list == NULL &&
+                       !(stat(o->inputs[0], &st) == 0 &&
+                         S_ISDIR(st.st_mode));
+
+        if (!one_file)
+            cli_error(NULL, "no document to seal (directories are searched "
+                "for *.pdf and *.xml files)");
         collect_free(&c);
+        if (one_file)
+            return CLI_EXIT_USAGE; /* one input that is not a file */
         return c.walk_failures ? CLI_EXIT_DOCUMENT : CLI_EXIT_OK;
     }
     jobs = o->jobs ? o->jobs : cli_cores();
@@ -794,7 +816,7 @@ int cli_batch_run(const cli_batch_opts *o)
     r.n_jobs = c.n_jobs;
     pthread_mutex_init(&r.lock, NULL);
     pthread_cond_init(&r.wake, NULL);
-    cli_progress_init(&r.progress, c.n_jobs);
+    cli_progress_init(&r.progress, c.n_jobs + c.walk_failures);
     if (run_jobs(&r, jobs, &commit_failed) < 0) {
         eseal_batch_free(r.batch);
         collect_free(&c);

@@ -27,6 +27,7 @@
 
 #define COPY_CHUNK (1u << 20)
 #define HASH_CHUNK (1u << 20)
+#define WRITEBACK_MIN (1u << 20)
 
 static _Thread_local eseal_capture *tls_capture;
 
@@ -432,7 +433,9 @@ int eseal__write_spans_atomic(const char *path, const eseal_source *src,
             strerror(errno));
         goto cleanup;
     }
-    if (cap != NULL && !cap->no_sync) /* start the write-back now */
+    /* a large output: start its write-back now, the commit's flush
+     * then finds it mostly done (small ones are not worth a call) */
+    if (cap != NULL && !cap->no_sync && src->size >= WRITEBACK_MIN)
         (void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
     if (check != NULL) {
         eseal_source written;

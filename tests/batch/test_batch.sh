@@ -140,6 +140,16 @@ run "$ESEAL" seal "${KEYARGS[@]}" --out-dir out nodocs
 expect_rc 0 "a directory without documents"
 assert_grep 'no document to seal' "$T/.stderr" "says there was nothing to seal"
 
+say "inputs that are not regular files"
+mkfifo fifo.pdf
+run timeout 20 "$ESEAL" seal "${KEYARGS[@]}" -o one.pdf fifo.pdf
+expect_rc 2 "a FIFO as the single input is refused, not waited on"
+assert_grep 'fifo.pdf: not a regular file' "$T/.stderr" "says why"
+run timeout 20 "$ESEAL" seal "${KEYARGS[@]}" --out-dir out fifo.pdf in/top.pdf
+expect_rc 1 "a FIFO among other inputs is a failed document"
+assert_eq "$(summary_counts)" "1 2 1" "the other document is sealed"
+rm fifo.pdf
+
 say "--jobs"
 for j in 0 -1 abc 1025 2x; do
     run "$ESEAL" seal "${KEYARGS[@]}" --jobs "$j" --out-dir out in
@@ -160,12 +170,18 @@ say "--in-place over a directory"
 mkdir -p ip
 make_docs ip 8
 chmod 640 ip/doc00002.pdf
+cp "$SMALL_PDF" ip-target.pdf
+ln -s ../ip-target.pdf ip/link.pdf
 run "$ESEAL" seal "${KEYARGS[@]}" --in-place --jobs 3 ip
 expect_rc 0 "seal a directory in place"
 for f in ip/*.pdf; do
     is_prefix "$SMALL_PDF" "$f" || fail "$f was not updated in place"
 done
 ok "every file was extended in place"
+[ -L ip/link.pdf ] && cmp -s "$SMALL_PDF" ip-target.pdf ||
+    fail "a link met while walking was sealed in place"
+ok "links met while walking are left alone in place"
+rm ip/link.pdf
 assert_eq "$(stat -c %a ip/doc00002.pdf)" 640 "the mode of a file sealed in place is kept"
 all_verify ip "in place"
 no_temp_files ip "in place"
@@ -173,11 +189,11 @@ no_temp_files ip "in place"
 # --- progress ------------------------------------------------------------------
 say "progress lines when stderr is not a terminal"
 mkdir -p prog pout
-make_docs prog 40
+make_docs prog 400
 ESEAL_PROGRESS_INTERVAL=0.001 run "$ESEAL" seal "${KEYARGS[@]}" --jobs 1 \
     --out-dir pout prog
 expect_rc 0 "a batch with frequent progress"
-assert_grep '^eseal: [0-9]+/40 done \([0-9]+ sealed, 0 failed\), [0-9.]+ docs/s, ETA [0-9]+:[0-9]{2}$' \
+assert_grep '^eseal: [0-9]+/400 done \([0-9]+ sealed, 0 failed\), [0-9.]+ docs/s, ETA [0-9]+:[0-9]{2}$' \
     "$T/.stderr" "progress lines give count, rate and ETA"
 assert_no_grep $'\r' "$T/.stderr" "no carriage returns off a terminal"
 if command -v script >/dev/null 2>&1; then
@@ -185,8 +201,8 @@ if command -v script >/dev/null 2>&1; then
     mkdir pout2
     ESEAL_PROGRESS_INTERVAL=0.001 script -qec "$ESEAL seal --key $PKI/eseal-rsa.key --cert $PKI/eseal-rsa.pem --jobs 1 --out-dir pout2 prog" \
         /dev/null >tty.out 2>&1
-    assert_grep $'\r.*\\[#*-*\\] +[0-9]+/40' tty.out "a progress bar on a terminal"
-    assert_grep 'sealed 40 of 40 documents' tty.out "the summary on a terminal"
+    assert_grep $'\r.*\\[#*-*\\] +[0-9]+/400' tty.out "a progress bar on a terminal"
+    assert_grep 'sealed 400 of 400 documents' tty.out "the summary on a terminal"
 fi
 
 say "--no-sync"
