@@ -276,11 +276,15 @@ static int make_dirs(collect *c, const char *dir)
             if (slash != NULL)
                 slash[slash == parent] = '\0';
             c->made_dirs[c->n_made++] = parent;
-        } else if (errno != EEXIST) {
-            cli_error(p, "cannot create the output directory: %s",
-                strerror(errno));
-            c->walk_failures++;
-            rc = -1;
+        } else {
+            struct stat st;
+            int e = errno;
+
+            if (e != EEXIST || stat(p, &st) < 0 || !S_ISDIR(st.st_mode)) {
+                cli_error(p, "cannot create the output directory: %s",
+                    e == EEXIST ? "a file is in the way" : strerror(e));
+                rc = -1;
+            }
         }
         p[i] = saved;
         if (saved == '\0')
@@ -403,17 +407,19 @@ static int walk(collect *c, const char *dir, const char *rel, int depth)
             if (!made && rel[0]) {
                 char *odir = join(c->o->out_dir, rel);
 
+                /* on failure the documents fail, each with its message */
                 if (odir == NULL || make_dirs(c, odir) < 0) {
                     free(odir);
-                    free(out);
-                    free(path);
-                    free(sub);
-                    if (c->fatal)
+                    if (c->fatal) {
+                        free(out);
+                        free(path);
+                        free(sub);
                         rc = -1;
-                    made = 1;
-                    continue;
+                        break;
+                    }
+                } else {
+                    free(odir);
                 }
-                free(odir);
             }
             made = 1;
         } else {

@@ -124,6 +124,16 @@ assert_eq "$(ls mout | tr '\n' ' ')" \
     "the good documents are sealed, the bad ones are not"
 no_temp_files mout "a batch with failures"
 
+say "an output directory that cannot be made fails its documents only"
+rm -rf blocked && mkdir -p blocked
+echo "a file where a directory should go" >blocked/a
+run "$ESEAL" seal "${KEYARGS[@]}" --out-dir blocked in
+expect_rc 1 "documents under in/a cannot be written"
+assert_grep 'blocked/a: cannot create the output directory' "$T/.stderr" \
+    "says which directory"
+assert_grep '^eseal: in/a/x.pdf: ' "$T/.stderr" "the document there is listed"
+assert_eq "$(summary_counts)" "3 5 2" "the other three are sealed"
+
 say "single documents keep their exit statuses"
 run "$ESEAL" seal "${KEYARGS[@]}" -o one.pdf missing.pdf
 expect_rc 2 "a missing single input"
