@@ -12,6 +12,7 @@
 /* Each subcommand gets argv starting at its own name. */
 int cmd_seal(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_extend(int argc, char **argv);
 int cmd_cert(int argc, char **argv);
 int cmd_demo_pki(int argc, char **argv);
 

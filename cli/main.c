@@ -11,6 +11,7 @@ static void usage(FILE *f)
         "commands:\n"
         "  seal         put the organization's e-Seal on documents\n"
         "  verify       check the seals of documents\n"
+        "  extend       add timestamps and validation data (B-LT, B-LTA)\n"
         "  cert inspect show the e-Seal fields of a certificate\n"
         "  demo-pki     write a throw-away demo PKI into a directory\n"
         "\n"
@@ -43,6 +44,8 @@ int main(int argc, char **argv)
         status = cmd_seal(argc - 1, argv + 1);
     else if (strcmp(argv[1], "verify") == 0)
         status = cmd_verify(argc - 1, argv + 1);
+    else if (strcmp(argv[1], "extend") == 0)
+        status = cmd_extend(argc - 1, argv + 1);
     else if (strcmp(argv[1], "cert") == 0)
         status = cmd_cert(argc - 1, argv + 1);
     else if (strcmp(argv[1], "demo-pki") == 0)

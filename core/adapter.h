@@ -95,6 +95,9 @@ typedef struct eseal_found_signature {
     int level;               /* eseal_level, or -1 */
     X509 *signer_cert;       /* freed by the core */
     STACK_OF(X509) *certs;   /* further certificates found; freed by core */
+    /* timestamps and validation data found with the signature (XAdES
+     * unsigned properties; core/ltv.h); may be NULL; freed by the core */
+    struct eseal_found_ltv *ltv;
 } eseal_found_signature;
 
 typedef struct eseal_verify_job {

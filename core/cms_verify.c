@@ -6,6 +6,7 @@
 #include <openssl/x509v3.h>
 #include "core_int.h"
 #include "certinfo_int.h"
+#include "ltv.h"
 
 static const char *kind_of(const char *sub_filter)
 {
@@ -93,7 +94,8 @@ static void check_algorithms(eseal_signature_report *rep, CMS_SignerInfo *si)
 }
 
 /* PAdES baseline: B-B needs ESS signing-certificate(-v2) and no
- * signing-time attribute; B-T adds a signature timestamp. */
+ * signing-time attribute; timestamps and validation data raise it
+ * (core/ltv_verify.c). */
 static void set_level(eseal_signature_report *rep, CMS_SignerInfo *si,
     int ess)
 {
@@ -108,10 +110,41 @@ static void set_level(eseal_signature_report *rep, CMS_SignerInfo *si,
         return;
     }
     rep->level = ESEAL_LEVEL_B_B;
-    if (CMS_unsigned_get_attr_by_NID(si, NID_id_smime_aa_timeStampToken,
-            -1) >= 0)
-        eseal__sig_warning(rep, "the signature carries a timestamp, which "
-            "this version does not check; level reported as B-B");
+}
+
+/* The signature timestamps of a SignerInfo, each over its signature
+ * value.  Returns how many (at most max). */
+static size_t signature_timestamps(eseal_found_ts *ts, size_t max,
+    CMS_SignerInfo *si)
+{
+    ASN1_OCTET_STRING *value = CMS_SignerInfo_get0_signature(si);
+    size_t n = 0;
+    int idx = -1, k;
+
+    while (n < max && (idx = CMS_unsigned_get_attr_by_NID(si,
+                           NID_id_smime_aa_timeStampToken, idx)) >= 0) {
+        X509_ATTRIBUTE *a = CMS_unsigned_get_attr(si, idx);
+
+        for (k = 0; k < X509_ATTRIBUTE_count(a) && n < max; k++) {
+            ASN1_TYPE *t = X509_ATTRIBUTE_get0_type(a, k);
+
+            memset(&ts[n], 0, sizeof(ts[n]));
+            ts[n].kind = ESEAL_TS_SIGNATURE;
+            if (t == NULL || t->type != V_ASN1_SEQUENCE) {
+                ts[n].problem = "the signature timestamp attribute does not "
+                    "hold a token";
+            } else {
+                ts[n].token.data = (unsigned char *)ASN1_STRING_get0_data(
+                    t->value.sequence);
+                ts[n].token.len = (size_t)ASN1_STRING_length(
+                    t->value.sequence);
+            }
+            ts[n].data.data = (unsigned char *)ASN1_STRING_get0_data(value);
+            ts[n].data.len = (size_t)ASN1_STRING_length(value);
+            n++;
+        }
+    }
+    return n;
 }
 
 /* What every kind of found signature brings: coverage, changes, messages. */
@@ -146,6 +179,13 @@ int eseal__checked_verify_found(eseal_signature_report *rep,
     const eseal_found_signature *found, const eseal_verify_opts *opts,
     X509_STORE *trust, eseal_error *err)
 {
+    return eseal__checked_verify_ltv(rep, found, opts, trust, NULL, err);
+}
+
+int eseal__checked_verify_ltv(eseal_signature_report *rep,
+    const eseal_found_signature *found, const eseal_verify_opts *opts,
+    X509_STORE *trust, eseal_ltv_doc *d, eseal_error *err)
+{
     int rc;
 
     rep->kind = found->kind_name ? found->kind_name : "xmldsig";
@@ -161,7 +201,12 @@ int eseal__checked_verify_found(eseal_signature_report *rep,
             return rc;
         rep->assurance_level = eseal__assurance_level(found->signer_cert,
             opts->assurance_levels);
-        check_chain(rep, found->signer_cert, found->certs, trust);
+        if (d != NULL)
+            eseal__ltv_check_signature(rep, found->signer_cert,
+                found->certs, found->ltv ? found->ltv->ts : NULL,
+                found->ltv ? found->ltv->n_ts : 0, found->ltv, 0, d);
+        else
+            check_chain(rep, found->signer_cert, found->certs, trust);
     }
     verdict(rep);
     return 0;
@@ -171,6 +216,17 @@ int eseal__cms_verify_found(eseal_signature_report *rep,
     const eseal_found_signature *found, const eseal_source *src,
     const eseal_verify_opts *opts, X509_STORE *trust, eseal_error *err)
 {
+    return eseal__cms_verify_ltv(rep, found, src, opts, trust, NULL, err);
+}
+
+int eseal__cms_verify_ltv(eseal_signature_report *rep,
+    const eseal_found_signature *found, const eseal_source *src,
+    const eseal_verify_opts *opts, X509_STORE *trust, eseal_ltv_doc *d,
+    eseal_error *err)
+{
+    eseal_found_ts ts[8];
+    size_t n_ts;
+    uint64_t end = 0;
     CMS_ContentInfo *cms = NULL;
     STACK_OF(CMS_SignerInfo) *sis;
     CMS_SignerInfo *si;
@@ -240,7 +296,15 @@ int eseal__cms_verify_found(eseal_signature_report *rep,
     check_algorithms(rep, si);
     ess = check_ess(rep, si, signer);
     set_level(rep, si, ess);
-    check_chain(rep, signer, certs, trust);
+    if (d != NULL) {
+        n_ts = signature_timestamps(ts, sizeof(ts) / sizeof(ts[0]), si);
+        if (found->covered.count == 2)
+            end = found->covered.span[1].off + found->covered.span[1].len;
+        eseal__ltv_check_signature(rep, signer, certs, ts, n_ts, NULL,
+            end, d);
+    } else {
+        check_chain(rep, signer, certs, trust);
+    }
 verdict:
     verdict(rep);
     rc = 0;

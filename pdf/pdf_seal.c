@@ -14,6 +14,7 @@
 #include <time.h>
 #include <openssl/evp.h>
 #include "pdf_adapter.h"
+#include "pdf_ltv.h"
 #include "pdf_reader.h"
 #include "pdf_update.h"
 #include "pdf_write.h"
@@ -537,17 +538,21 @@ static void buf_fill(eseal_buf *b, char c, size_t n)
  * tail is laid out and its /Contents once the CMS exists.
  */
 static int make_sig_dict(eseal_buf *b, size_t *br_off, size_t *ct_off,
-    const eseal_job *job, int certify, eseal_error *err)
+    const eseal_job *job, int certify, int doc_ts, eseal_error *err)
 {
     struct tm tm;
     time_t t = job->signing_time;
 
     if (gmtime_r(&t, &tm) == NULL)
         return eseal__error_set(err, ESEAL_EINVAL, "bad signing time");
-    eseal__buf_printf(b, "<</Type /Sig /Filter /Adobe.PPKLite "
-        "/SubFilter /ETSI.CAdES.detached "
-        "/M (D:%04d%02d%02d%02d%02d%02dZ)", tm.tm_year + 1900,
-        tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    if (doc_ts)     /* PAdES document timestamp: no /M, no DocMDP */
+        eseal__buf_puts(b, "<</Type /DocTimeStamp /Filter /Adobe.PPKLite "
+            "/SubFilter /ETSI.RFC3161");
+    else
+        eseal__buf_printf(b, "<</Type /Sig /Filter /Adobe.PPKLite "
+            "/SubFilter /ETSI.CAdES.detached "
+            "/M (D:%04d%02d%02d%02d%02d%02dZ)", tm.tm_year + 1900,
+            tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
     if (certify)
         eseal__buf_puts(b, " /Reference [<</Type /SigRef "
             "/TransformMethod /DocMDP /TransformParams "
@@ -595,7 +600,8 @@ static void fill_byterange(unsigned char *at, uint64_t a, uint64_t b,
     memcpy(at, tmp, (size_t)n);
 }
 
-static int pdf_prepare(eseal_job *job, eseal_ranges *tbs, eseal_error *err)
+static int prepare_update(eseal_job *job, eseal_ranges *tbs, int doc_ts,
+    eseal_error *err)
 {
     pdf_seal_state *st = job->state;
     seal_plan p;
@@ -676,7 +682,8 @@ static int pdf_prepare(eseal_job *job, eseal_ranges *tbs, eseal_error *err)
         goto cleanup;
 
     /* the new objects */
-    if ((rc = make_sig_dict(&sig, &br_off, &ct_off, job, certify, err)) < 0)
+    if ((rc = make_sig_dict(&sig, &br_off, &ct_off, job, certify, doc_ts,
+            err)) < 0)
         goto cleanup;
     if ((rc = eseal__pdf_update_add_raw(&p.u, p.sig_num, 0, sig.data,
             sig.len, &sig_index, err)) < 0
@@ -724,6 +731,18 @@ cleanup:
     eseal__pdf_update_free(&p.u);
     pdf_reader_free(p.r);
     return rc;
+}
+
+static int pdf_prepare(eseal_job *job, eseal_ranges *tbs, eseal_error *err)
+{
+    return prepare_update(job, tbs, 0, err);
+}
+
+/* Callers give opts without certify and visible (pdf_doctime.c). */
+int eseal__pdf_prepare_doc_timestamp(eseal_job *job, eseal_ranges *tbs,
+    eseal_error *err)
+{
+    return prepare_update(job, tbs, 1, err);
 }
 
 static int pdf_embed(eseal_job *job, const eseal_bytes *sig,

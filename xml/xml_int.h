@@ -249,4 +249,13 @@ void eseal__xml_check_xades(eseal_xml_xades *out, xmlNodePtr sig,
 /* Which certificate of certs[] SigningCertificate(V2) names, or -1. */
 int eseal__xml_signing_cert_index(xmlNodePtr sig, X509 **certs, size_t n);
 
+/* ---- levels B-T, B-LT, B-LTA (xml/xml_ltv.c) ---------------------------- */
+
+/* Reads the signature's timestamps and validation data into f->ltv (left
+ * NULL when it has no unsigned signature properties).  0 or ENOMEM. */
+int eseal__xml_read_ltv(eseal_found_signature *f, xmlNodePtr sig);
+
+/* The Id of the signature a seal job made (xml_seal.c). */
+const char *eseal__xml_job_signature_id(const eseal_job *job);
+
 #endif

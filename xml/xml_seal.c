@@ -632,6 +632,13 @@ static void cleanup(eseal_job *job)
     memset(st, 0, sizeof(*st));
 }
 
+const char *eseal__xml_job_signature_id(const eseal_job *job)
+{
+    const xml_state *st = job->state;
+
+    return st != NULL && st->id[0] != '\0' ? st->id : NULL;
+}
+
 const eseal_adapter eseal__xml_adapter = {
     .version = ESEAL_ADAPTER_VERSION,
     .name = "xml",

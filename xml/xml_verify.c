@@ -423,6 +423,8 @@ static int check_one(eseal_found_signature *f, xmlNodePtr sig,
             add_warning(f, "SigningTime or a matching SigningCertificate "
                 "is missing: not a XAdES baseline signature");
     }
+    if ((rc = eseal__xml_read_ltv(f, sig)) < 0)
+        goto cleanup;
     rc = 0;
 cleanup:
     attempt_reset(&a);

@@ -72,12 +72,17 @@ typedef struct eseal_report eseal_report;
 typedef struct eseal_verify_opts {
     unsigned int version;       /* ESEAL_VERIFY_OPTS_VERSION */
     const char *trust_file;     /* PEM trust anchors; NULL: none trusted */
-    int offline;                /* only what the document embeds */
+    int offline;                /* only what the document embeds: no
+                                   OCSP or CRL fetch */
     const char *const *assurance_levels; /* "OID=level" pairs, NULL-ended;
                                             NULL: the built-in table */
+    int net_timeout;            /* seconds per OCSP or CRL request made
+                                   for a seal without embedded revocation
+                                   data (not offline); 0: 10 */
 } eseal_verify_opts;
 
-#define ESEAL_VERIFY_OPTS_INIT { ESEAL_VERIFY_OPTS_VERSION, NULL, 0, NULL }
+#define ESEAL_VERIFY_OPTS_INIT { ESEAL_VERIFY_OPTS_VERSION, NULL, 0, NULL, \
+    0 }
 
 /**
  * Verifies every signature of a document held in memory.  name is used in

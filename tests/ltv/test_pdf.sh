@@ -1,0 +1,216 @@
+#!/bin/bash
+# PAdES B-T, B-LT and B-LTA made by eseal seal against local services (an
+# RFC 3161 service, openssl ocsp, CRLs and CA certificates over HTTP),
+# checked by eseal verify and independently: openssl ts -verify recomputes
+# each imprint, openssl ocsp parses the embedded responses, pdfsig still
+# finds the seal valid, qpdf --check.  Then verify --offline with every
+# service stopped, and an expired certificate whose seal has an earlier
+# timestamp (faketime).
+. "$(dirname "$0")/lib.sh" || exit 1
+need_tool pdfsig poppler-utils
+need_tool qpdf qpdf
+need_tool faketime faketime
+start_pki
+start_ocsp
+start_tsa A
+set_keys
+IN=$SOURCE_ROOT/samples/demo/invoice.pdf
+assert_file "$IN" "sample invoice"
+
+# token_time TOKEN: genTime as openssl prints it, in RFC 3339.
+token_time() {
+    local t
+    t=$(openssl ts -reply -in "$1" -token_in -text 2>/dev/null |
+        sed -n 's/^Time stamp: //p')
+    [ -n "$t" ] || fail "openssl ts -reply -text $1 shows no time"
+    date -u -d "$t" '+%Y-%m-%dT%H:%M:%SZ'
+}
+
+# sig1_valid FILE: pdfsig still finds the first (CAdES) signature valid.
+sig1_valid() {
+    run pdfsig -nocert "$1"
+    awk '/^Signature #1:/ { s = 1; next } /^Signature #/ { s = 0 } s' \
+        "$T/.stdout" | grep -q 'Signature Validation: Signature is Valid' ||
+        fail "pdfsig: the seal of $(basename "$1") is not valid: $(out)"
+    ok "pdfsig: the seal of $(basename "$1") is valid"
+}
+
+# ---------------------------------------------------------------------------
+say "B-T: a signature timestamp in the CMS"
+seal "$IN" "$T/bt.pdf" "${RSA[@]}" --level B-T --tsa "$TSA_A"
+verify_json "$T/bt.pdf" --trust "$PKI/trust.pem"
+expect_rc 0 "eseal verify B-T"
+assert_json "$T/report.json" '.valid' true "B-T valid"
+assert_json "$T/report.json" '.signatures[0].level' B-T "level B-T"
+assert_json "$T/report.json" '.signatures[0].revocation' good \
+    "revocation good (fetched: nothing is embedded at B-T)"
+assert_json "$T/report.json" \
+    '.signatures[0].timestamp_authority | test("Timestamping Unit")' true \
+    "timestamp authority named"
+extract_sig "$T/bt.pdf" 1 "$T/bt1"
+[ "$(python3 "$PARTS" cms "$T/bt1.der" "$T/bt1")" = 1 ] ||
+    fail "the CMS does not hold exactly one signature timestamp"
+ts_verify "$T/bt1.ts1.der" "$T/bt1.sigvalue" "signature timestamp over the signature value"
+assert_json "$T/report.json" '.signatures[0].timestamp_time' \
+    "$(token_time "$T/bt1.ts1.der")" "timestamp_time is the token's genTime"
+pdfsig_check "$T/bt.pdf" 1
+cms_verify "$T/bt.pdf" 1
+
+say "B-T with ECDSA P-384 and SHA-384 imprints"
+seal "$IN" "$T/bt384.pdf" --key "$PKI/eseal-ec384.key" \
+    --cert "$PKI/eseal-ec384.pem" --chain "$PKI/chain.pem" --level B-T \
+    --tsa "$TSA_A"
+verify_json "$T/bt384.pdf" --trust "$PKI/trust.pem"
+assert_json "$T/report.json" '.signatures[0].level' B-T "P-384: level B-T"
+extract_sig "$T/bt384.pdf" 1 "$T/b384"
+python3 "$PARTS" cms "$T/b384.der" "$T/b384" >/dev/null
+openssl ts -reply -in "$T/b384.ts1.der" -token_in -text 2>/dev/null |
+    grep -q 'Hash Algorithm: sha384' || fail "P-384: imprint not SHA-384"
+ts_verify "$T/b384.ts1.der" "$T/b384.sigvalue" "P-384 signature timestamp"
+
+# ---------------------------------------------------------------------------
+say "B-LT: chains, OCSP responses and CRLs in the /DSS"
+seal "$IN" "$T/blt.pdf" "${RSA[@]}" --level B-LT --tsa "$TSA_A"
+verify_json "$T/blt.pdf" --trust "$PKI/trust.pem"
+assert_json "$T/report.json" '.valid' true "B-LT valid"
+assert_json "$T/report.json" '.signatures[0].level' B-LT "level B-LT"
+assert_json "$T/report.json" '.signatures[0].modifications_after' \
+    permitted "the DSS update is a permitted change"
+mkdir -p "$T/dss-lt"
+read -r n_certs n_ocsps n_crls <<<"$(python3 "$PARTS" dss "$T/blt.pdf" \
+    "$T/dss-lt")"
+[ "$n_ocsps" -ge 2 ] || fail "DSS: $n_ocsps OCSP responses (seal, TSA)"
+[ "$n_crls" -ge 1 ] || fail "DSS: no CRL (the issuing CA's status)"
+[ "$n_certs" -ge 4 ] || fail "DSS: only $n_certs certificates"
+ok "DSS: $n_certs certificates, $n_ocsps OCSP responses, $n_crls CRLs"
+for r in "$T"/dss-lt/ocsp-*.der; do
+    ocsp_good "$r" "DSS $(basename "$r")"
+done
+openssl crl -inform DER -in "$T/dss-lt/crl-1.der" -noout -issuer |
+    grep -q 'Root CA' || fail "DSS: the CRL is not the root CA's"
+ok "DSS: the root CA's CRL (the issuing CA has no OCSP)"
+for c in eseal-rsa tsa issuing-ca root-ca; do
+    want=$(openssl x509 -in "$PKI/$c.pem" -outform DER | sha256sum)
+    found=0
+    for f in "$T"/dss-lt/cert-*.der; do
+        [ "$(sha256sum <"$f")" = "$want" ] && found=1
+    done
+    [ "$found" = 1 ] || fail "DSS: $c.pem is missing"
+done
+ok "DSS: the seal's and the TSA's chains"
+sig1_valid "$T/blt.pdf"
+qpdf_ok "$T/blt.pdf" || fail "qpdf --check blt.pdf"
+ok "qpdf --check blt.pdf"
+
+# ---------------------------------------------------------------------------
+say "B-LTA: a document timestamp over everything"
+seal "$IN" "$T/blta.pdf" "${RSA[@]}" --level B-LTA --tsa "$TSA_A"
+verify_json "$T/blta.pdf" --trust "$PKI/trust.pem"
+assert_json "$T/report.json" '.valid' true "B-LTA valid"
+assert_json "$T/report.json" '.signatures[0].level' B-LTA "level B-LTA"
+assert_json "$T/report.json" '.document_timestamps | length' 1 \
+    "one document timestamp"
+assert_json "$T/report.json" '.document_timestamps[0].valid' true \
+    "the document timestamp verifies"
+assert_grep '/Type */DocTimeStamp' "$T/blta.pdf" "/Type /DocTimeStamp"
+assert_grep '/SubFilter */ETSI\.RFC3161' "$T/blta.pdf" \
+    "/SubFilter /ETSI.RFC3161"
+extract_sig "$T/blta.pdf" 2 "$T/dts"
+ts_verify "$T/dts.der" "$T/dts.bin" "document timestamp over its byte range"
+read -r a b c d <<<"$(byteranges "$T/blta.pdf" | sed -n 2p)"
+[ $((c + d)) -eq "$(stat -c %s "$T/blta.pdf")" ] ||
+    fail "the document timestamp does not cover the whole file"
+ok "the document timestamp covers the whole file, DSS included"
+assert_json "$T/report.json" '.document_timestamps[0].time' \
+    "$(token_time "$T/dts.der")" "document timestamp time"
+sig1_valid "$T/blta.pdf"
+qpdf_ok "$T/blta.pdf" || fail "qpdf --check blta.pdf"
+ok "qpdf --check blta.pdf"
+run "$ESEAL" verify --trust "$PKI/trust.pem" "$T/blta.pdf"
+grep -q 'timestamp:' "$T/.stdout" && grep -q 'document timestamp 1: valid' \
+    "$T/.stdout" || fail "text report lacks the timestamps: $(out)"
+ok "text report shows the timestamps"
+
+# ---------------------------------------------------------------------------
+say "an expired certificate whose seal has an earlier timestamp (faketime)"
+# a certificate valid for one more day, pointing at the services
+mkdir -p "$T/short"
+cat >"$T/short/ext.cnf" <<EOF
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,nonRepudiation
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+crlDistributionPoints = URI:http://127.0.0.1:$HTTP_PORT/issuing-ca.crl.der
+authorityInfoAccess = OCSP;URI:http://127.0.0.1:$HTTP_PORT/ocsp,caIssuers;URI:http://127.0.0.1:$HTTP_PORT/issuing-ca.cer
+EOF
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+    -out "$T/short/key.pem" 2>/dev/null || fail "genpkey"
+chmod 600 "$T/short/key.pem"
+must openssl req -new -key "$T/short/key.pem" -out "$T/short/req.pem" \
+    -subj "/C=JP/O=DEMO Short K.K./CN=DEMO short-lived seal"
+must openssl x509 -req -in "$T/short/req.pem" -CA "$PKI/issuing-ca.pem" \
+    -CAkey "$PKI/issuing-ca.key" -set_serial 0x5e41 -days 1 \
+    -extfile "$T/short/ext.cnf" -out "$T/short/cert.pem"
+SHORT=(--key "$T/short/key.pem" --cert "$T/short/cert.pem"
+    --chain "$PKI/chain.pem")
+seal "$IN" "$T/short-lt.pdf" "${SHORT[@]}" --level B-LT --tsa "$TSA_A"
+seal "$IN" "$T/short-t.pdf" "${SHORT[@]}" --level B-T --tsa "$TSA_A"
+seal "$IN" "$T/short-b.pdf" "${SHORT[@]}"
+FUTURE=$(date -u -d '+3 days' '+%Y-%m-%d %H:%M:%S')
+run faketime "$FUTURE" "$ESEAL" verify --offline --json \
+    --trust "$PKI/trust.pem" "$T/short-lt.pdf"
+cp "$T/.stdout" "$T/report.json"
+assert_json "$T/report.json" '.valid' true \
+    "3 days later: the expired seal with an earlier timestamp is valid"
+assert_json "$T/report.json" '.signatures[0].chain_trusted' true \
+    "3 days later: chain checked at the timestamp's time"
+assert_json "$T/report.json" '.signatures[0].level' B-LT \
+    "3 days later: still B-LT"
+assert_json "$T/report.json" '.signatures[0].revocation' good \
+    "3 days later: revocation from the DSS (a CRL: OCSP does not know it)"
+run faketime "$FUTURE" "$ESEAL" verify --offline --json \
+    --trust "$PKI/trust.pem" "$T/short-t.pdf"
+cp "$T/.stdout" "$T/report.json"
+assert_json "$T/report.json" '.valid' true "3 days later: B-T still valid"
+run faketime "$FUTURE" "$ESEAL" verify --offline --json \
+    --trust "$PKI/trust.pem" "$T/short-b.pdf"
+cp "$T/.stdout" "$T/report.json"
+expect_rc 1 "3 days later: the B-B seal of the expired certificate"
+assert_json "$T/report.json" '.signatures[0].errors | map(test("expired")) | any' \
+    true "3 days later: B-B fails for the expired certificate"
+
+# ---------------------------------------------------------------------------
+say "--offline with every service stopped"
+stop "$OCSP_PID"
+stop "$PKI_SERVER_PID"
+stop "$TSA_A_PID"
+verify_json "$T/blta.pdf" --offline --trust "$PKI/trust.pem"
+expect_rc 0 "offline: B-LTA"
+assert_json "$T/report.json" '.signatures[0].revocation' good \
+    "offline: revocation good from the DSS"
+assert_json "$T/report.json" '.signatures[0].level' B-LTA "offline: B-LTA"
+assert_json "$T/report.json" '.signatures[0].warnings | length' 0 \
+    "offline: no warning"
+verify_json "$T/bt.pdf" --offline --trust "$PKI/trust.pem"
+expect_rc 0 "offline: B-T"
+assert_json "$T/report.json" '.signatures[0].revocation' not_checked \
+    "offline B-T: revocation not checked"
+assert_json "$T/report.json" '.signatures[0].warnings | map(test("offline")) | any' \
+    true "offline B-T: a warning says why"
+verify_json "$T/bt.pdf" --trust "$PKI/trust.pem"
+expect_rc 0 "online with the services down: B-T"
+assert_json "$T/report.json" '.signatures[0].revocation' unknown \
+    "services down: revocation unknown"
+assert_json "$T/report.json" '.signatures[0].warnings | map(test("revocation:")) | any' \
+    true "services down: a warning names the failed fetches"
+if unshare -n true 2>/dev/null; then
+    run unshare -n "$ESEAL" verify --offline --json --trust "$PKI/trust.pem" \
+        "$T/blta.pdf"
+    cp "$T/.stdout" "$T/report.json"
+    expect_rc 0 "no network at all (unshare -n): B-LTA"
+    assert_json "$T/report.json" '.signatures[0].level' B-LTA \
+        "no network: B-LTA"
+else
+    say "note: unshare -n is not permitted here; stopped services only"
+fi
+done_ok
