@@ -11,7 +11,8 @@ static void usage(FILE *f)
 {
     fprintf(f,
         "usage: eseal verify [--trust FILE] [--profile NAME] [--config FILE]\n"
-        "                    [--offline] [--json] INPUT...\n");
+        "                    [--offline] [--json] INPUT...\n"
+        "--offline: only what the documents embed (no OCSP or CRL fetch).\n");
 }
 
 static void print_time(const char *label, time_t t)
@@ -61,6 +62,8 @@ static void print_signature(const eseal_report *r, size_t i,
         printf("    %-14s %s\n", "assurance:", s->assurance_level);
     print_time("signing time:", s->signing_time);
     print_time("timestamp:", s->timestamp_time);
+    if (s->timestamp_authority != NULL)
+        printf("    %-14s %s\n", "authority:", s->timestamp_authority);
     for (k = 0; k < s->n_errors; k++)
         printf("    error:         %s\n", s->errors[k]);
     for (k = 0; k < s->n_warnings; k++)
@@ -83,6 +86,8 @@ static void print_text(const eseal_report *r)
         printf("  document timestamp %zu: %s\n", i + 1,
             d->valid ? "valid" : "NOT VALID");
         print_time("time:", d->time);
+        if (d->authority != NULL)
+            printf("    %-14s %s\n", "authority:", d->authority);
     }
 }
 

@@ -29,6 +29,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <sys/socket.h>
 #include <openssl/err.h>
 #include <openssl/http.h>
@@ -49,6 +50,21 @@ static int loopback(const char *host)
 {
     return strcmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0
         || strcmp(host, "::1") == 0 || strcmp(host, "[::1]") == 0;
+}
+
+static int is_ip(const char *host)
+{
+    unsigned char buf[16];
+    char tmp[64];
+    size_t n = strlen(host);
+
+    if (n >= 2 && host[0] == '[' && host[n - 1] == ']' && n < sizeof(tmp)) {
+        memcpy(tmp, host + 1, n - 2);
+        tmp[n - 2] = '\0';
+        return inet_pton(AF_INET6, tmp, buf) == 1;
+    }
+    return inet_pton(AF_INET, host, buf) == 1 ||
+        inet_pton(AF_INET6, host, buf) == 1;
 }
 
 /* The proxy OpenSSL would use for this server, "" for none. */
@@ -138,8 +154,18 @@ static BIO *tls_cb(BIO *bio, void *arg, int connect, int detail)
     if (sbio == NULL)
         return NULL;
     BIO_get_ssl(sbio, &ssl);
-    if (ssl == NULL || !SSL_set_tlsext_host_name(ssl, a->host) ||
-        !SSL_set1_host(ssl, a->host)) {
+    if (ssl == NULL) {
+        BIO_free(sbio);
+        return NULL;
+    }
+    if (is_ip(a->host)) {
+        /* an address: matched against the certificate's IP addresses */
+        if (!X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), a->host)) {
+            BIO_free(sbio);
+            return NULL;
+        }
+    } else if (!SSL_set_tlsext_host_name(ssl, a->host) ||
+               !SSL_set1_host(ssl, a->host)) {
         BIO_free(sbio);
         return NULL;
     }
@@ -165,7 +191,7 @@ static SSL_CTX *tls_ctx(void)
  * (emptied). */
 static void describe(char *out, size_t size)
 {
-    unsigned long e, http = 0, sys = 0, first = 0;
+    unsigned long e, http = 0, sys = 0, tls = 0, first = 0;
     const char *data = NULL, *http_data = NULL;
     int flags = 0;
     char tmp[160];
@@ -176,6 +202,8 @@ static void describe(char *out, size_t size)
             first = e;
         if (ERR_GET_LIB(e) == ERR_LIB_SYS && sys == 0)
             sys = e;
+        if (ERR_GET_LIB(e) == ERR_LIB_SSL && tls == 0)
+            tls = e;
         if (ERR_GET_LIB(e) == ERR_LIB_HTTP && http == 0) {
             http = e;
             if ((flags & ERR_TXT_STRING) && data != NULL && *data != '\0') {
@@ -184,7 +212,10 @@ static void describe(char *out, size_t size)
             }
         }
     }
-    if (sys != 0) {
+    if (tls != 0) {
+        snprintf(out, size, "TLS: %s", ERR_reason_error_string(tls) ?
+            ERR_reason_error_string(tls) : "handshake failed");
+    } else if (sys != 0) {
         snprintf(out, size, "%s", ERR_reason_error_string(sys) ?
             ERR_reason_error_string(sys) : "system error");
     } else if (http != 0 && ERR_GET_REASON(http) == HTTP_R_RETRY_TIMEOUT) {

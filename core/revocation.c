@@ -8,7 +8,9 @@
  * fetches each response once per validity period.  Entries live until
  * the response's nextUpdate; a response without one is not cached.  It
  * holds at most CACHE_MAX entries and CACHE_MAX_BYTES bytes (the entry
- * that expires first goes when full).
+ * that expires first goes when full).  While one thread fetches a
+ * response, others that want the same one wait for it (at most as long
+ * as the fetch may take) instead of fetching it again.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -24,6 +26,7 @@
 #define CACHE_MAX_BYTES (64u << 20)
 #define OCSP_SKEW 300          /* seconds of clock difference tolerated */
 #define MAX_URLS 4             /* tried per certificate and kind */
+#define PENDING_MAX 64         /* fetches in flight that others wait for */
 
 /* ---- the cache ----------------------------------------------------------- */
 
@@ -34,8 +37,11 @@ typedef struct cache_entry {
 } cache_entry;
 
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cache_cond = PTHREAD_COND_INITIALIZER;
 static cache_entry cache[CACHE_MAX];
 static size_t cache_n, cache_bytes;
+static char *pending[PENDING_MAX];  /* keys being fetched */
+static size_t n_pending;
 
 static void entry_drop(size_t i)
 {
@@ -46,36 +52,99 @@ static void entry_drop(size_t i)
     memset(&cache[cache_n], 0, sizeof(cache[0]));
 }
 
-/* A copy of the cached value for key, if still valid; 1 found, 0 not,
+/* Under the lock: a copy of the valid value for key; 1 found, 0 not,
  * negative ENOMEM. */
-static int cache_get(eseal_bytes *out, const char *key)
+static int lookup_locked(eseal_bytes *out, const char *key, time_t now)
 {
-    time_t now = time(NULL);
     size_t i;
-    int found = 0;
 
-    out->data = NULL;
-    out->len = 0;
-    pthread_mutex_lock(&cache_lock);
     for (i = 0; i < cache_n; i++) {
         if (strcmp(cache[i].key, key) != 0)
             continue;
         if (cache[i].expires <= now) {
             entry_drop(i);
-            break;
+            return 0;
         }
         out->data = malloc(cache[i].value.len);
-        if (out->data == NULL) {
-            found = ESEAL_ENOMEM;
-            break;
-        }
+        if (out->data == NULL)
+            return ESEAL_ENOMEM;
         memcpy(out->data, cache[i].value.data, cache[i].value.len);
         out->len = cache[i].value.len;
-        found = 1;
-        break;
+        return 1;
+    }
+    return 0;
+}
+
+static int pending_index(const char *key)
+{
+    size_t i;
+
+    for (i = 0; i < n_pending; i++)
+        if (strcmp(pending[i], key) == 0)
+            return (int)i;
+    return -1;
+}
+
+/*
+ * The cached value for key (1), or 0 when the caller is to fetch it: then
+ * *claimed says whether it must call cache_release(key) afterwards (other
+ * threads wait for it meanwhile).  A thread that finds key being fetched
+ * waits up to wait_s seconds for that fetch and looks again.
+ */
+static int cache_claim(eseal_bytes *out, const char *key, int wait_s,
+    int *claimed)
+{
+    struct timespec deadline;
+    int found;
+
+    out->data = NULL;
+    out->len = 0;
+    *claimed = 0;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += wait_s;
+    pthread_mutex_lock(&cache_lock);
+    for (;;) {
+        found = lookup_locked(out, key, time(NULL));
+        if (found != 0)
+            break;
+        if (pending_index(key) < 0) {
+            if (n_pending < PENDING_MAX &&
+                (pending[n_pending] = eseal__strdup(key)) != NULL) {
+                n_pending++;
+                *claimed = 1;
+            }
+            break;
+        }
+        if (pthread_cond_timedwait(&cache_cond, &cache_lock,
+                &deadline) != 0)
+            break;      /* the other fetch takes too long: fetch too */
     }
     pthread_mutex_unlock(&cache_lock);
     return found;
+}
+
+static void cache_release(const char *key)
+{
+    int i;
+
+    pthread_mutex_lock(&cache_lock);
+    if ((i = pending_index(key)) >= 0) {
+        free(pending[i]);
+        pending[i] = pending[--n_pending];
+        pending[n_pending] = NULL;
+    }
+    pthread_cond_broadcast(&cache_cond);
+    pthread_mutex_unlock(&cache_lock);
+}
+
+static int fetch_wait(const eseal_net *net)
+{
+    int t = net != NULL && net->timeout > 0 ? net->timeout
+                                             : ESEAL_NET_TIMEOUT;
+    int a = net != NULL && net->attempts > 0 ? net->attempts
+                                              : ESEAL_NET_ATTEMPTS;
+
+    return t * a + 1;
 }
 
 static void cache_put(const char *key, const unsigned char *data, size_t len,
@@ -352,7 +421,7 @@ static int ocsp_fetch(eseal_bytes *out, X509 **responder, eseal_rev *rev,
     unsigned char *der = NULL, *idder = NULL;
     size_t n = ocsp_urls(urls, MAX_URLS, cert), i;
     time_t next = 0, now = time(NULL);
-    int len, idlen, rc = ESEAL_EIO, s;
+    int len, idlen, rc = ESEAL_EIO, s, claimed = 0;
 
     if (n == 0) {
         snprintf(why, why_size, "no OCSP URL");
@@ -367,8 +436,12 @@ static int ocsp_fetch(eseal_bytes *out, X509 **responder, eseal_rev *rev,
     for (i = 0; i < n; i++) {
         eseal_error one = { 0, "" };
 
+        if (claimed) {
+            cache_release(key);
+            claimed = 0;
+        }
         snprintf(key, sizeof(key), "ocsp %s %s", urls[i], idhex);
-        if (cache_get(out, key) == 1 &&
+        if (cache_claim(out, key, fetch_wait(net), &claimed) == 1 &&
             ocsp_status(rev, &next, responder, out->data, out->len, cert,
                 issuer, NULL, NULL) == 1 && (next == 0 || next > now)) {
             rc = 0;
@@ -418,6 +491,8 @@ static int ocsp_fetch(eseal_bytes *out, X509 **responder, eseal_rev *rev,
         goto cleanup;
     }
 cleanup:
+    if (claimed)
+        cache_release(key);
     ERR_clear_error();
     OPENSSL_free(idder);
     OPENSSL_free(der);
@@ -479,6 +554,7 @@ static int crl_fetch(eseal_bytes *out, eseal_rev *rev, X509 *cert,
     size_t n = crl_urls(urls, MAX_URLS, cert), i;
     time_t next = 0, now = time(NULL);
     X509_CRL *crl = NULL;
+    int claimed = 0, rc = ESEAL_EIO;
 
     if (n == 0) {
         snprintf(why, why_size, "no CRL distribution point");
@@ -488,8 +564,12 @@ static int crl_fetch(eseal_bytes *out, eseal_rev *rev, X509 *cert,
         eseal_error one = { 0, "" };
         int cached;
 
+        if (claimed) {
+            cache_release(key);
+            claimed = 0;
+        }
         snprintf(key, sizeof(key), "crl %s", urls[i]);
-        cached = cache_get(out, key) == 1;
+        cached = cache_claim(out, key, fetch_wait(net), &claimed) == 1;
         if (!cached && eseal__http_get(out, urls[i], ESEAL_MAX_CRL, net,
                 &one) < 0) {
             snprintf(why, why_size, "%s", one.message);
@@ -512,11 +592,13 @@ static int crl_fetch(eseal_bytes *out, eseal_rev *rev, X509 *cert,
         }
         if (!cached && next != 0)
             cache_put(key, out->data, out->len, next);
-        X509_CRL_free(crl);
-        return 0;
+        rc = 0;
+        break;
     }
+    if (claimed)
+        cache_release(key);
     X509_CRL_free(crl);
-    return ESEAL_EIO;
+    return rc;
 }
 
 int eseal__rev_fetch(eseal_bytes *ocsp, eseal_bytes *crl, X509 **responder,

@@ -111,9 +111,24 @@ DS = "{http://www.w3.org/2000/09/xmldsig#}"
 XADES = "{http://uri.etsi.org/01903/v1.3.2#}"
 
 
+def parse_any(path):
+    """Python's expat knows no multi-byte encoding but UTF-8/16: others
+    are decoded by Python's codecs first (eseal writes ASCII only)."""
+    import re
+    raw = open(path, "rb").read()
+    try:
+        return ET.ElementTree(ET.fromstring(raw))
+    except ValueError:
+        m = re.match(rb'<\?xml[^>]*encoding=["\']([A-Za-z0-9_.-]+)', raw)
+        text = raw.decode(m.group(1).decode("ascii"))
+        text = re.sub(r'encoding=["\'][A-Za-z0-9_.-]+["\']',
+                      'encoding="UTF-8"', text, count=1)
+        return ET.ElementTree(ET.fromstring(text.encode("utf-8")))
+
+
 def xml(path, prefix, index=1):
     ET.register_namespace("ds", DS[1:-1])
-    tree = ET.parse(path)
+    tree = parse_any(path)
     sigs = list(tree.iter(DS + "Signature"))
     sig = sigs[index - 1]
     sv = sig.find(DS + "SignatureValue")

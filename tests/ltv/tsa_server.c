@@ -8,8 +8,8 @@
  *            [--chain CHAIN.pem] [--mode MODE] [--auth USER:PASS]
  *            [--skew SECONDS] [--log FILE]
  * MODE: ok (default); garbage (a DER value that is no response); reject
- * (status rejection); wrong-imprint (a token over other data); no-nonce
- * (the nonce left out); no-certs (the TSA certificate left out).
+ * (status rejection); wrong-imprint (a token over other data); wrong-nonce
+ * (another nonce: a replayed answer); no-certs (the TSA certificate left out).
  * --skew shifts genTime by SECONDS; --auth demands basic authentication.
  */
 #include <arpa/inet.h>
@@ -225,8 +225,13 @@ static void serve(int fd, TS_RESP_CTX *ctx)
         if (ASN1_STRING_length(m) > 0)
             d[0] ^= 0xff;
     }
-    if (strcmp(mode, "no-nonce") == 0)
-        TS_REQ_set_nonce(req, NULL);
+    if (strcmp(mode, "wrong-nonce") == 0) {
+        ASN1_INTEGER *other = ASN1_INTEGER_new();
+
+        ASN1_INTEGER_set(other, 12345);
+        TS_REQ_set_nonce(req, other);
+        ASN1_INTEGER_free(other);
+    }
     if (strcmp(mode, "no-certs") == 0)
         TS_REQ_set_cert_req(req, 0);
     in = BIO_new(BIO_s_mem());

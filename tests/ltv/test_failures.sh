@@ -1,0 +1,168 @@
+#!/bin/bash
+# What goes wrong with timestamp authorities, OCSP responders and CRLs:
+# each failure gets a clear message, exit status 2 and no output.  Also:
+# several authorities tried in order, basic authentication from a file,
+# the OCSP responder down with a CRL to fall back on, a revoked
+# certificate refused at sealing time, and a batch that fetches each
+# response once (the cache).
+. "$(dirname "$0")/lib.sh" || exit 1
+start_pki
+start_ocsp
+start_tsa OK
+set_keys
+PDF=$SOURCE_ROOT/samples/demo/invoice.pdf
+XML=$SOURCE_ROOT/samples/xml/invoice-ubl.xml
+assert_file "$PDF" "sample invoice"
+assert_file "$XML" "sample XML invoice"
+
+# ---------------------------------------------------------------------------
+say "timestamp authority failures"
+DOWN=http://127.0.0.1:$(free_port)/
+run "$ESEAL" seal "${RSA[@]}" --level B-T --tsa "$DOWN" -o "$T/o1.pdf" "$PDF"
+expect_fail "TSA down" "refused" "$T/o1.pdf"
+expect_rc 2 "TSA down"
+run "$ESEAL" seal "${RSA[@]}" --level B-T --tsa "$DOWN" -o "$T/o1.xml" "$XML"
+expect_fail "TSA down (XML)" "refused" "$T/o1.xml"
+
+start_tsa GARBAGE --mode garbage
+run "$ESEAL" seal "${RSA[@]}" --level B-T --tsa "$TSA_GARBAGE" \
+    -o "$T/o2.pdf" "$PDF"
+expect_fail "TSA answers garbage" "not an RFC 3161 timestamp response" \
+    "$T/o2.pdf"
+
+start_tsa WRONG --mode wrong-imprint
+run "$ESEAL" seal "${RSA[@]}" --level B-T --tsa "$TSA_WRONG" \
+    -o "$T/o3.pdf" "$PDF"
+expect_fail "TSA stamps other data" "wrong message imprint" "$T/o3.pdf"
+run "$ESEAL" seal "${EC[@]}" --level B-LTA --tsa "$TSA_WRONG" \
+    -o "$T/o3.xml" "$XML"
+expect_fail "TSA stamps other data (XML)" "wrong message imprint" \
+    "$T/o3.xml"
+
+start_tsa NONCE --mode wrong-nonce
+run "$ESEAL" seal "${RSA[@]}" --level B-T --tsa "$TSA_NONCE" \
+    -o "$T/o4.pdf" "$PDF"
+expect_fail "TSA answers with another nonce" "nonce" "$T/o4.pdf"
+
+start_tsa REJECT --mode reject
+run "$ESEAL" seal "${RSA[@]}" --level B-T --tsa "$TSA_REJECT" \
+    -o "$T/o5.pdf" "$PDF"
+expect_fail "TSA rejects" "refused the request (rejection)" "$T/o5.pdf"
+
+start_tsa NOCERT --mode no-certs
+run "$ESEAL" seal "${RSA[@]}" --level B-T --tsa "$TSA_NOCERT" \
+    -o "$T/o6.pdf" "$PDF"
+expect_fail "TSA leaves its certificate out" "certificate" "$T/o6.pdf"
+
+start_tsa SKEW --skew 3600
+run "$ESEAL" seal "${RSA[@]}" --level B-T --tsa "$TSA_SKEW" \
+    -o "$T/o7.pdf" "$PDF"
+expect_fail "the local clock an hour off" "local clock is 3600 s behind" \
+    "$T/o7.pdf"
+
+run "$ESEAL" seal "${RSA[@]}" --level B-T -o "$T/o9.pdf" "$PDF"
+expect_fail "B-T without a TSA" "needs a timestamp authority" "$T/o9.pdf"
+expect_rc 2 "B-T without a TSA"
+
+say "several authorities: tried in order"
+run "$ESEAL" seal "${RSA[@]}" --level B-T --tsa "$DOWN" \
+    --tsa "$TSA_GARBAGE" --tsa "$TSA_OK" -o "$T/several.pdf" "$PDF"
+expect_rc 0 "the third authority answers"
+verify_json "$T/several.pdf" --trust "$PKI/trust.pem"
+assert_json "$T/report.json" '.signatures[0].level' B-T "B-T from the third"
+run "$ESEAL" seal "${RSA[@]}" --level B-T --tsa "$DOWN" \
+    --tsa "$TSA_GARBAGE" -o "$T/none.pdf" "$PDF"
+expect_fail "no authority answers" "no timestamp from 2 authorities" \
+    "$T/none.pdf"
+
+say "basic authentication from a file"
+start_tsa AUTH --auth demo-user:demo-secret
+run "$ESEAL" seal "${RSA[@]}" --level B-T --tsa "$TSA_AUTH" \
+    -o "$T/a1.pdf" "$PDF"
+expect_fail "no credentials" "401" "$T/a1.pdf"
+printf 'demo-user:demo-secret\n' >"$T/tsa-auth"
+chmod 644 "$T/tsa-auth"
+run "$ESEAL" extend --level B-LTA --tsa "$TSA_AUTH" \
+    --tsa-auth-file "$T/tsa-auth" -o "$T/a2.pdf" "$T/several.pdf"
+expect_fail "credentials readable by others" "group or others" "$T/a2.pdf"
+chmod 600 "$T/tsa-auth"
+run "$ESEAL" extend --level B-LTA --tsa "$TSA_AUTH" \
+    --tsa-auth-file "$T/tsa-auth" -o "$T/a3.pdf" "$T/several.pdf"
+expect_rc 0 "credentials from the file"
+grep -q 'Authorization' "$T/a3.pdf" && fail "credentials in the document"
+printf 'demo-user:wrong\n' >"$T/tsa-auth"
+run "$ESEAL" extend --level B-LTA --tsa "$TSA_AUTH" \
+    --tsa-auth-file "$T/tsa-auth" -o "$T/a4.pdf" "$T/several.pdf"
+expect_fail "wrong credentials" "401" "$T/a4.pdf"
+grep -q 'wrong' "$T/.stderr" && fail "the password shows in the message"
+ok "the password is not in the message"
+
+# ---------------------------------------------------------------------------
+say "revocation"
+run "$ESEAL" seal --key "$PKI/revoked.key" --cert "$PKI/revoked.pem" \
+    --chain "$PKI/chain.pem" --level B-LT --tsa "$TSA_OK" \
+    -o "$T/r1.pdf" "$PDF"
+expect_fail "OCSP says revoked: no B-LT seal" "revoked" "$T/r1.pdf"
+expect_rc 2 "revoked certificate"
+run "$ESEAL" seal --key "$PKI/revoked.key" --cert "$PKI/revoked.pem" \
+    --chain "$PKI/chain.pem" --level B-LT --tsa "$TSA_OK" \
+    -o "$T/r1.xml" "$XML"
+expect_fail "OCSP says revoked: no B-LT XML seal" "revoked" "$T/r1.xml"
+# B-B does not ask; verification does
+seal "$PDF" "$T/r2.pdf" --key "$PKI/revoked.key" --cert "$PKI/revoked.pem" \
+    --chain "$PKI/chain.pem"
+verify_json "$T/r2.pdf" --trust "$PKI/trust.pem"
+expect_rc 1 "verify: a seal of a revoked certificate"
+assert_json "$T/report.json" '.signatures[0].revocation' revoked \
+    "verify: revocation revoked (OCSP)"
+
+say "the OCSP responder down, a CRL to fall back on"
+stop "$OCSP_PID"
+seal "$PDF" "$T/crl.pdf" "${RSA[@]}" --level B-LT --tsa "$TSA_OK"
+mkdir -p "$T/dss-crl"
+read -r n_certs n_ocsps n_crls <<<"$(python3 "$PARTS" dss "$T/crl.pdf" \
+    "$T/dss-crl")"
+[ "$n_ocsps" -eq 0 ] && [ "$n_crls" -eq 2 ] ||
+    fail "DSS with the responder down: $n_ocsps OCSP, $n_crls CRLs"
+ok "DSS: no OCSP response, the issuing and root CAs' CRLs"
+for f in "$T"/dss-crl/crl-*.der; do
+    openssl crl -inform DER -in "$f" -noout -CAfile "$PKI/chain.pem" 2>&1 |
+        grep -q 'verify OK' ||
+        fail "openssl crl cannot verify $(basename "$f")"
+done
+ok "openssl crl verifies both CRLs"
+verify_json "$T/crl.pdf" --offline --trust "$PKI/trust.pem"
+expect_rc 0 "offline verification on CRLs"
+assert_json "$T/report.json" '.signatures[0].level' B-LT "B-LT on CRLs"
+run "$ESEAL" seal --key "$PKI/revoked.key" --cert "$PKI/revoked.pem" \
+    --chain "$PKI/chain.pem" --level B-LT --tsa "$TSA_OK" \
+    -o "$T/r3.pdf" "$PDF"
+expect_fail "the CRL says revoked" "revoked" "$T/r3.pdf"
+touch "$PKI/down-crl"
+run "$ESEAL" seal "${RSA[@]}" --level B-LT --tsa "$TSA_OK" \
+    -o "$T/nothing.pdf" "$PDF"
+expect_fail "OCSP and CRLs down" "no revocation data" "$T/nothing.pdf"
+rm -f "$PKI/down-crl"
+
+# ---------------------------------------------------------------------------
+say "a batch fetches each response once (4 threads, 6 documents)"
+start_ocsp
+mkdir -p "$T/batch"
+for i in 1 2 3 4 5 6; do cp "$PDF" "$T/in-$i.pdf"; done
+: >"$HTTP_LOG"
+run "$ESEAL" seal "${RSA[@]}" --level B-LT --tsa "$TSA_OK" --jobs 4 \
+    --out-dir "$T/batch" "$T"/in-[1-6].pdf
+expect_rc 0 "six B-LT seals in one process"
+n=$(count_log 'POST /ocsp')
+[ "$n" -eq 2 ] || fail "the batch made $n OCSP requests, expected 2 " \
+    "(the seal's and the TSA's certificates, each once): $(cat "$HTTP_LOG")"
+ok "2 OCSP requests for 6 documents (cached until nextUpdate; threads wait for a fetch in flight)"
+n=$(count_log 'GET /root-ca.crl.der')
+[ "$n" -eq 1 ] || fail "the batch fetched the root CRL $n times"
+ok "1 CRL fetch for 6 documents"
+for i in 1 2 3 4 5 6; do
+    verify_json "$T/batch/in-$i.pdf" --offline --trust "$PKI/trust.pem"
+    assert_json "$T/report.json" '.signatures[0].level' B-LT \
+        "batch document $i: B-LT"
+done
+done_ok
