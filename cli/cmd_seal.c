@@ -33,6 +33,8 @@ typedef struct seal_args {
     const char *from_list;
     const char *jobs;
     int no_sync;
+    const char *tsa_auth;   /* --tsa-auth-file */
+    int timeout;            /* --timeout: seconds per network request */
 } seal_args;
 
 static void usage(FILE *f)
@@ -41,7 +43,9 @@ static void usage(FILE *f)
         "usage: eseal seal [--key FILE] [--cert FILE] [--chain FILE]\n"
         "                  [--pass-file FILE | --pass-env VAR]\n"
         "                  [--digest sha256|sha384|sha512] [--rsa-pss]\n"
-        "                  [--certify] [--level B-B] [--format auto|pdf|xml]\n"
+        "                  [--certify] [--format auto|pdf|xml]\n"
+        "                  [--level B-B|B-T|B-LT|B-LTA] [--tsa URL]...\n"
+        "                  [--tsa-auth-file FILE] [--timeout SECONDS]\n"
         "                  [--placement auto|enveloped|ubl]\n"
         "                  [--c14n exc|c14n|c14n11] [--signing-certificate v2|v1]\n"
         "                  [--co-seal] [--force]\n"
@@ -61,7 +65,8 @@ enum {
     OPT_DIGEST, OPT_RSA_PSS, OPT_CERTIFY, OPT_LEVEL, OPT_TSA, OPT_FORMAT,
     OPT_PROFILE, OPT_CONFIG, OPT_SELF_CHECK, OPT_OUT_DIR, OPT_IN_PLACE,
     OPT_PLACEMENT, OPT_C14N, OPT_SIGNING_CERT, OPT_CO_SEAL, OPT_FORCE,
-    OPT_AUDIT, OPT_JOBS, OPT_FROM_LIST, OPT_NO_SYNC, OPT_LATER
+    OPT_AUDIT, OPT_JOBS, OPT_FROM_LIST, OPT_NO_SYNC, OPT_TSA_AUTH,
+    OPT_TIMEOUT, OPT_LATER
 };
 
 static const struct option options[] = {
@@ -75,6 +80,8 @@ static const struct option options[] = {
     { "certify", no_argument, NULL, OPT_CERTIFY },
     { "level", required_argument, NULL, OPT_LEVEL },
     { "tsa", required_argument, NULL, OPT_TSA },
+    { "tsa-auth-file", required_argument, NULL, OPT_TSA_AUTH },
+    { "timeout", required_argument, NULL, OPT_TIMEOUT },
     { "format", required_argument, NULL, OPT_FORMAT },
     { "profile", required_argument, NULL, OPT_PROFILE },
     { "config", required_argument, NULL, OPT_CONFIG },
@@ -122,6 +129,14 @@ static int parse_args(seal_args *a, int argc, char **argv)
                 return -1;
             }
             a->tsa[a->n_tsa++] = optarg;
+            break;
+        case OPT_TSA_AUTH: a->tsa_auth = optarg; break;
+        case OPT_TIMEOUT:
+            a->timeout = atoi(optarg);
+            if (a->timeout <= 0 || a->timeout > 600) {
+                cli_error(NULL, "--timeout takes 1 to 600 seconds");
+                return -1;
+            }
             break;
         case OPT_FORMAT: a->format = optarg; break;
         case OPT_PROFILE: a->profile = optarg; break;
@@ -257,6 +272,10 @@ static int resolve_settings(seal_args *a, eseal_config **config)
         a->seal.certify = 1;
     if (a->self_check)
         a->seal.self_check = 1;
+    if (a->tsa_auth != NULL)
+        a->seal.tsa_auth_file = a->tsa_auth;
+    if (a->timeout > 0)
+        a->seal.net_timeout = a->timeout;
     if (a->sealer.key == NULL) {
         cli_error(NULL, "no key: give --key (or --profile with a config)");
         return -1;

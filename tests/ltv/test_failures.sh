@@ -90,6 +90,9 @@ run "$ESEAL" extend --level B-LTA --tsa "$TSA_AUTH" \
     --tsa-auth-file "$T/tsa-auth" -o "$T/a3.pdf" "$T/several.pdf"
 expect_rc 0 "credentials from the file"
 grep -q 'Authorization' "$T/a3.pdf" && fail "credentials in the document"
+run "$ESEAL" seal "${RSA[@]}" --level B-T --tsa "$TSA_AUTH" \
+    --tsa-auth-file "$T/tsa-auth" -o "$T/a5.pdf" "$PDF"
+expect_rc 0 "eseal seal --tsa-auth-file"
 printf 'demo-user:wrong\n' >"$T/tsa-auth"
 run "$ESEAL" extend --level B-LTA --tsa "$TSA_AUTH" \
     --tsa-auth-file "$T/tsa-auth" -o "$T/a4.pdf" "$T/several.pdf"
