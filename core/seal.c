@@ -137,8 +137,10 @@ static int sign_cms(eseal_bytes *sig, seal_run *run, eseal_sealer *sealer,
             return rc;
         if (opts->level < ESEAL_LEVEL_B_T)
             return 0;
-        if ((rc = add_signature_timestamp(sig, sealer, opts, err)) < 0)
+        if ((rc = add_signature_timestamp(sig, sealer, opts, err)) < 0) {
+            eseal_bytes_free(sig);
             return rc;
+        }
         if (sig->len <= run->job.max_signature_len)
             return 0;
         /* the token is larger than the room kept: once more, with room */
