@@ -155,16 +155,19 @@ static int have_proc_fd(void)
 
 /*
  * Opens the temporary output in dir with the final mode: unnamed when the
- * file system can (*tmp = NULL), else named (*tmp = its path).
+ * file system can (*tmp = NULL), else named (*tmp = its path).  A new file
+ * gets 0644 less the umask (or the directory's default ACL) from the
+ * kernel; the mode of a file it replaces is set explicitly.
  */
 static int open_temp(int *fd_out, char **tmp, const char *dir, mode_t mode,
-    const char *path, eseal_error *err)
+    int replacing, const char *path, eseal_error *err)
 {
     int fd = -1;
 
     *tmp = NULL;
     if (have_proc_fd()) {
-        fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+        fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC,
+            replacing ? 0600 : 0644);
         if (fd < 0 && errno != EOPNOTSUPP && errno != EISDIR &&
             errno != EINVAL && errno != ENOENT)
             return eseal__error_set(err, ESEAL_EIO,
@@ -187,7 +190,8 @@ static int open_temp(int *fd_out, char **tmp, const char *dir, mode_t mode,
                 strerror(e));
         }
     }
-    (void)fchmod(fd, mode);
+    if (replacing || *tmp != NULL)
+        (void)fchmod(fd, mode);
     *fd_out = fd;
     return 0;
 }
@@ -395,7 +399,7 @@ int eseal__write_spans_atomic(const char *path, const eseal_source *src,
     const char *dir;
     struct stat st;
     mode_t mode;
-    int fd = -1, rc = 0;
+    int fd = -1, rc = 0, replacing;
     size_t i;
 
     dir_copy = strdup(path);
@@ -403,11 +407,9 @@ int eseal__write_spans_atomic(const char *path, const eseal_source *src,
         return eseal__error_set(err, ESEAL_ENOMEM, "out of memory");
     dir = dirname(dir_copy);
     /* the output keeps the mode of a file it replaces, else 0644 & umask */
-    if (stat(path, &st) == 0)
-        mode = st.st_mode & 07777;
-    else
-        mode = 0644 & ~current_umask();
-    if ((rc = open_temp(&fd, &tmp, dir, mode, path, err)) < 0)
+    replacing = stat(path, &st) == 0;
+    mode = replacing ? st.st_mode & 07777 : 0644 & ~current_umask();
+    if ((rc = open_temp(&fd, &tmp, dir, mode, replacing, path, err)) < 0)
         goto cleanup;
     if (cap != NULL) {
         const eseal_adapter *a = eseal__adapter_find(ESEAL_FORMAT_AUTO,

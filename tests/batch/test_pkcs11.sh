@@ -188,6 +188,9 @@ say "pkcs11-spy: one login per process, one signature per document"
 mkdir -p spydocs spyout
 make_docs spydocs 24
 SPYURI="pkcs11:token=$TOKEN;object=seal-rsa?module-path=$SPY"
+# under AddressSanitizer: pkcs11-spy itself leaks at C_Finalize, and once
+# it is unloaded its frames cannot be named in a suppression
+export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
 PKCS11SPY=$MODULE PKCS11SPY_OUTPUT=$T/spy.log run "$ESEAL" seal \
     --key "$SPYURI" --pass-file pin --chain "$PKI/chain.pem" --jobs 4 \
     --out-dir spyout spydocs
