@@ -8,11 +8,12 @@
  * be explained by a role PAdES permits, found by walking the new document
  * from its catalog: the catalog itself (only /AcroForm, /DSS, /Extensions,
  * /Metadata), the document information and XMP metadata,
- * the AcroForm (only /Fields growing, /SigFlags, /DR), new signature fields
- * and widgets with their signature dictionaries and appearances, a page
- * whose /Annots only grew by signature widgets, the DSS and everything in
- * it, cross-reference and object streams.  Anything unexplained is
- * forbidden.  The bytes after the signed revision must also be made only of
+ * the AcroForm (only /Fields growing, /SigFlags, /DR growing, /DA added),
+ * new signature fields and widgets (without actions) with their signature
+ * dictionaries and appearances, a page whose /Annots only grew by signature
+ * widgets (listed in /Fields or not), the DSS and everything in it,
+ * cross-reference and object streams, and new objects nothing refers to
+ * (pdf_diff_session.c).  Anything unexplained is forbidden.  The bytes after the signed revision must also be made only of
  * the later revisions' objects, xref sections, trailers and comments, with
  * nothing but whitespace after the last %%EOF.
  */
@@ -565,6 +566,12 @@ static int field_is_sig(const pdf_obj *f, int inherited)
     return ft != NULL ? pdf_is_name(ft, "Sig") : inherited;
 }
 
+/* A new field or widget must not run anything (/A, /AA). */
+static int has_action(const pdf_obj *f)
+{
+    return pdf_dict_get(f, "A") != NULL || pdf_dict_get(f, "AA") != NULL;
+}
+
 static void judge_new_field(diff *d, uint32_t num, pdf_obj *f, int is_sig)
 {
     static const char *const skip[] = { "Parent", "P", "Kids", "V", NULL };
@@ -574,6 +581,13 @@ static void judge_new_field(diff *d, uint32_t num, pdf_obj *f, int is_sig)
     if (!is_sig || (sub != NULL && !pdf_is_name(sub, "Widget"))) {
         forbid(d, "object %u 0 (%s) added after the seal is not a "
                   "signature field", num, kind_of(f));
+        set_bad(d, num);
+        return;
+    }
+    if ((d->st[num] & ST_NEW) && has_action(f)) {
+        forbid(d, "object %u 0 (signature field) added after the seal "
+                  "carries an action (/%s)", num,
+            pdf_dict_get(f, "AA") != NULL ? "AA" : "A");
         set_bad(d, num);
         return;
     }
@@ -671,19 +685,124 @@ static void walk_fields(diff *d, pdf_obj *node, int inherited, int depth)
             pdf_obj *kid = kids->u.arr.items[i];
 
             if (kid->type == PDF_DICT && num != 0 &&
-                (d->st[num] & ST_NEW) && !field_is_sig(kid, is_sig)) {
+                (d->st[num] & ST_NEW) &&
+                (!field_is_sig(kid, is_sig) || has_action(kid))) {
                 forbid(d, "object %u 0 added after the seal holds a "
-                          "field that is not a signature field", num);
+                          "field that is not a signature field or has an "
+                          "action", num);
                 set_bad(d, num);
             }
             walk_fields(d, kid, is_sig, depth + 1);
         }
 }
 
+/*
+ * raw_n, the new value of raw_o, only grew: the object it names (a new
+ * one, or the same number as before, changed) is explained.
+ */
+static void set_grown(diff *d, const pdf_obj *raw_o, const pdf_obj *raw_n)
+{
+    if (raw_n == NULL || raw_n->type != PDF_REF)
+        return;
+    if ((st_of(d, raw_n) & ST_NEW) ||
+        ((st_of(d, raw_n) & ST_CHANGED) && raw_o != NULL &&
+            raw_o->type == PDF_REF && raw_o->u.ref.num == raw_n->u.ref.num))
+        set_ok(d, raw_n->u.ref.num);
+}
+
+/* Appends " /key" (and " /sub") to bad[] while room is left. */
+static void add_key(char *bad, size_t size, const char *key, const char *sub)
+{
+    size_t used = strlen(bad);
+
+    if (used + strlen(key) + (sub ? strlen(sub) + 2 : 0) + 3 < size)
+        snprintf(bad + used, size - used, "%s/%s%s%s", used ? " " : "", key,
+            sub ? " /" : "", sub ? sub : "");
+}
+
+/*
+ * Checks that the category dictionary ocat (/Font, /XObject...) of the
+ * old /DR is still all in ncat; blesses what ncat adds.  0 or -1.
+ */
+static int dr_category_grew(diff *d, const char *cat, pdf_obj *ocat,
+    pdf_obj *ncat, char *bad, size_t size)
+{
+    size_t i;
+    int rc = 0;
+
+    if (ncat == NULL || ncat->type != PDF_DICT) {
+        add_key(bad, size, cat, NULL);
+        return -1;
+    }
+    for (i = 0; i < ocat->u.dict.len; i++) {
+        const char *key = ocat->u.dict.keys[i];
+
+        if (pdf_dict_get(ocat, key) == ocat->u.dict.vals[i] &&
+            !obj_equal(d, ocat->u.dict.vals[i], pdf_dict_get(ncat, key), 0)) {
+            add_key(bad, size, cat, key);
+            rc = -1;
+        }
+    }
+    for (i = 0; rc == 0 && i < ncat->u.dict.len; i++)
+        if (pdf_dict_get(ocat, ncat->u.dict.keys[i]) == NULL)
+            bless_reachable(d, ncat->u.dict.vals[i]);
+    return rc;
+}
+
+/*
+ * The AcroForm's default resources may only grow: every resource of the
+ * signed revision stays as it was; new ones (the fonts of signature
+ * appearances) may be added.
+ */
+static void judge_dr(diff *d, pdf_obj *raw_o, pdf_obj *raw_n)
+{
+    pdf_obj *odr = resolve(d, d->old, raw_o), *ndr = resolve(d, d->cur, raw_n);
+    char bad[200];
+    size_t i;
+    int ok = 1;
+
+    if (odr != NULL && odr->type != PDF_DICT)
+        odr = NULL;
+    if (ndr == NULL || ndr->type != PDF_DICT) {
+        if (odr != NULL)
+            forbid(d, "the AcroForm /DR was removed after the seal");
+        return;
+    }
+    bad[0] = '\0';
+    for (i = 0; odr != NULL && i < odr->u.dict.len && !d->fatal; i++) {
+        const char *key = odr->u.dict.keys[i];
+        pdf_obj *oraw = odr->u.dict.vals[i], *nraw = pdf_dict_get(ndr, key);
+        pdf_obj *ocat;
+
+        if (pdf_dict_get(odr, key) != oraw || obj_equal(d, oraw, nraw, 0))
+            continue; /* a duplicate key, or the same value */
+        ocat = resolve(d, d->old, oraw);
+        if (ocat != NULL && ocat->type == PDF_DICT) {
+            if (dr_category_grew(d, key, ocat, resolve(d, d->cur, nraw), bad,
+                    sizeof(bad)) < 0)
+                ok = 0;
+            else
+                set_grown(d, oraw, nraw);
+        } else if (!obj_equal(d, ocat, resolve(d, d->cur, nraw), 0)) {
+            add_key(bad, sizeof(bad), key, NULL);
+            ok = 0;
+        }
+    }
+    if (!ok) {
+        forbid(d, "the AcroForm /DR changed after the seal: %s", bad);
+        return;
+    }
+    set_grown(d, raw_o, raw_n);
+    for (i = 0; i < ndr->u.dict.len; i++)
+        if (odr == NULL || pdf_dict_get(odr, ndr->u.dict.keys[i]) == NULL)
+            bless_reachable(d, ndr->u.dict.vals[i]);
+}
+
 static void judge_acroform(diff *d, pdf_obj *ocat, pdf_obj *ncat)
 {
     static const char *const allowed[] = { "Fields", "SigFlags", "DR", NULL };
-    static const char *const allowed_new[] = { "Fields", "SigFlags", "DR",
+    /* a /DA may be added, not changed */
+    static const char *const allowed_da[] = { "Fields", "SigFlags", "DR",
         "DA", NULL };
     pdf_obj *raw = pdf_dict_get(ncat, "AcroForm");
     pdf_obj *oaf = get(d, d->old, ocat, "AcroForm");
@@ -705,26 +824,15 @@ static void judge_acroform(diff *d, pdf_obj *ocat, pdf_obj *ncat)
         (num != 0 && (d->st[num] & ST_TOUCHED)) ||
         (num == 0 && !obj_equal(d, oaf, naf, 0));
     if (changed) {
-        if (diff_keys(d, oaf, naf, oaf == NULL ? allowed_new : allowed, bad,
-                sizeof(bad)) > 0) {
+        if (diff_keys(d, oaf, naf, pdf_dict_get(oaf, "DA") == NULL ?
+                    allowed_da : allowed, bad, sizeof(bad)) > 0) {
             forbid(d, "the AcroForm changed after the seal: %s", bad);
             set_bad(d, num);
         } else {
             set_ok(d, num);
         }
-        /* new fonts for signature appearances */
-        if (!obj_equal(d, pdf_dict_get(oaf, "DR"), pdf_dict_get(naf, "DR"),
-                0)) {
-            pdf_obj *odr = pdf_dict_get(oaf, "DR"),
-                    *ndr = pdf_dict_get(naf, "DR");
-
-            if (ndr != NULL && ndr->type == PDF_REF &&
-                (st_of(d, ndr) & ST_CHANGED) && odr != NULL &&
-                odr->type == PDF_REF && odr->u.ref.num == ndr->u.ref.num)
-                set_ok(d, ndr->u.ref.num);
-            bless_reachable(d, ndr);
-        }
     }
+    judge_dr(d, pdf_dict_get(oaf, "DR"), pdf_dict_get(naf, "DR"));
 
     raw_fields = pdf_dict_get(naf, "Fields");
     ofields = get(d, d->old, oaf, "Fields");
@@ -762,6 +870,45 @@ static void judge_acroform(diff *d, pdf_obj *ocat, pdf_obj *ncat)
 }
 
 /* ---- pages ------------------------------------------------------------ */
+
+/*
+ * A new widget that only a page lists (Poppler 22.12 leaves its field out
+ * of /Fields when the AcroForm is a direct object): judged as a new field,
+ * with the new parent fields it takes its type from.
+ */
+static void judge_lone_widget(diff *d, uint32_t num)
+{
+    uint32_t chain[DIFF_MAX_DEPTH];
+    pdf_obj *w = load(d, d->cur, num), *node = w, *raw, *ft;
+    size_t n = 0, i;
+    int is_sig = 0;
+
+    if (w == NULL || w->type != PDF_DICT ||
+        !pdf_is_name(pdf_dict_get(w, "Subtype"), "Widget"))
+        return; /* left unjudged: forbidden */
+    while (node != NULL && node->type == PDF_DICT) {
+        if ((ft = get(d, d->cur, node, "FT")) != NULL) {
+            is_sig = pdf_is_name(ft, "Sig");
+            break;
+        }
+        raw = pdf_dict_get(node, "Parent");
+        if (raw == NULL || raw->type != PDF_REF || n == DIFF_MAX_DEPTH ||
+            ++d->n_nodes > DIFF_MAX_NODES)
+            break;
+        if ((st_of(d, raw) & ST_NEW) && !(st_of(d, raw) & ST_JUDGED))
+            chain[n++] = raw->u.ref.num;
+        node = load(d, d->cur, raw->u.ref.num);
+    }
+    if (!is_sig)
+        return;
+    judge_new_field(d, num, w, 1);
+    for (i = 0; i < n && !d->fatal; i++) {
+        node = load(d, d->cur, chain[i]);
+        if (node != NULL && node->type == PDF_DICT &&
+            !(d->st[chain[i]] & ST_JUDGED))
+            judge_new_field(d, chain[i], node, 1);
+    }
+}
 
 static void judge_page(diff *d, uint32_t num, pdf_obj *npage)
 {
@@ -804,7 +951,10 @@ static void judge_page(diff *d, uint32_t num, pdf_obj *npage)
          i < nannots->u.arr.len; i++) {
         pdf_obj *item = nannots->u.arr.items[i];
 
-        /* the field walk blessed the signature widgets */
+        /* the field walk blessed the signature widgets it reached */
+        if (item->type == PDF_REF && (st_of(d, item) & ST_NEW) &&
+            !(st_of(d, item) & ST_JUDGED))
+            judge_lone_widget(d, item->u.ref.num);
         if (item->type != PDF_REF || !(st_of(d, item) & ST_OK) ||
             !(st_of(d, item) & ST_NEW)) {
             forbid(d, "page object %u 0: annotation added after the seal is "
@@ -980,5 +1130,6 @@ void eseal__pdf_diff_compare(diff *d)
         pages = pdf_dict_get(ncat, "Pages");
         walk_pages(d, pages, 0);
     }
+    eseal__pdf_diff_unreferenced(d);
     judge_rest(d);
 }

@@ -23,7 +23,8 @@ enum {
     ST_BAD = 0x08,     /* judged: forbidden, a reason was given */
     ST_OLD_DSS = 0x10, /* part of the signed revision's DSS */
     ST_SEEN = 0x20,    /* visited by the walk under way */
-    ST_STM = 0x40      /* an object stream of the signed revision, seen */
+    ST_STM = 0x40,     /* an object stream of the signed revision, seen */
+    ST_REFD = 0x80     /* referenced by the later revisions or trailer */
 };
 #define ST_TOUCHED (ST_CHANGED | ST_NEW)
 #define ST_JUDGED (ST_OK | ST_BAD)
@@ -89,6 +90,11 @@ void eseal__pdf_diff_compare(diff *d);
  * (pdf_diff_session.c).
  */
 void eseal__pdf_diff_check_refs(diff *d);
+/*
+ * Permits the new objects that nothing of the later revisions refers to
+ * (pdf_diff_session.c).
+ */
+void eseal__pdf_diff_unreferenced(diff *d);
 
 /*
  * Opens a session on data[0..size).  cur, when not NULL, is a reader of

@@ -13,6 +13,10 @@
  * generation (lenient readers ignore it).  The scan is textual and
  * streaming: a "99 0 R" inside binary data also counts, which errs on the
  * side of "forbidden".
+ *
+ * The same file finds the new objects that nothing of the later revisions
+ * refers to (Poppler leaves unused appearance streams behind): no reader
+ * reaches them, so they are permitted, under the check above.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -177,6 +181,89 @@ void eseal__pdf_diff_check_refs(diff *d)
             d->st[num] &= (uint8_t)~ST_OK;
             d->st[num] |= ST_BAD;
         }
+    }
+}
+
+/* ---- new objects nothing refers to -------------------------------------- */
+
+static void mark_refs(diff *d, const pdf_obj *o, uint32_t self, int depth)
+{
+    size_t i;
+
+    if (o == NULL || depth > PDF_MAX_DEPTH)
+        return;
+    switch (o->type) {
+    case PDF_REF:
+        if (o->u.ref.num != self && o->u.ref.num < d->n)
+            d->st[o->u.ref.num] |= ST_REFD;
+        return;
+    case PDF_ARRAY:
+        for (i = 0; i < o->u.arr.len; i++)
+            mark_refs(d, o->u.arr.items[i], self, depth + 1);
+        return;
+    case PDF_DICT:
+        for (i = 0; i < o->u.dict.len; i++)
+            mark_refs(d, o->u.dict.vals[i], self, depth + 1);
+        return;
+    case PDF_STREAM:
+        mark_refs(d, o->u.stream.dict, self, depth + 1);
+        return;
+    default:
+        return;
+    }
+}
+
+static int is_page_tree(const pdf_obj *o)
+{
+    const pdf_obj *t;
+
+    if (o != NULL && o->type == PDF_STREAM)
+        o = o->u.stream.dict;
+    if (o == NULL || o->type != PDF_DICT)
+        return 0;
+    t = pdf_dict_get(o, "Type");
+    return pdf_is_name(t, "Catalog") || pdf_is_name(t, "Pages") ||
+        pdf_is_name(t, "Page");
+}
+
+/*
+ * A new object that no object of the later revisions (but itself) and not
+ * the trailer refers to is never read: Poppler leaves such empty
+ * appearance streams behind.  They are permitted, and the reference check
+ * still forbids those the signed bytes name.  Catalogs and page tree nodes
+ * are not: a reader that rebuilds a damaged file might pick them up.  An
+ * object that only such an object refers to stays forbidden.
+ */
+void eseal__pdf_diff_unreferenced(diff *d)
+{
+    eseal_error e = { 0, "" };
+    uint32_t num, n_touched = 0;
+    pdf_obj *o;
+    int any = 0, rc;
+
+    for (num = 1; num < d->n; num++) {
+        if (d->st[num] & ST_TOUCHED)
+            n_touched++;
+        if ((d->st[num] & ST_NEW) && !(d->st[num] & ST_JUDGED))
+            any = 1;
+    }
+    if (!any || d->fatal || eseal__pdf_diff_work(d, n_touched) < 0)
+        return;
+    mark_refs(d, pdf_reader_trailer(d->cur), 0, 0);
+    for (num = 1; num < d->n && !d->fatal; num++) {
+        if (!(d->st[num] & ST_TOUCHED))
+            continue;
+        if ((rc = pdf_reader_load(d->cur, num, &o, &e)) < 0) {
+            eseal__pdf_diff_load_failed(d, rc, &e);
+            return; /* nothing is known to be unreferenced */
+        }
+        mark_refs(d, o, num, 0);
+    }
+    for (num = 1; num < d->n && !d->fatal; num++) {
+        if ((d->st[num] & (ST_NEW | ST_JUDGED | ST_REFD)) != ST_NEW)
+            continue;
+        if (pdf_reader_load(d->cur, num, &o, &e) == 0 && !is_page_tree(o))
+            d->st[num] |= ST_OK;
     }
 }
 

@@ -3,11 +3,13 @@
  * document for the verifier.
  *
  * The field tree of /Root /AcroForm /Fields is walked (with /Kids, an
- * inherited /FT, depth, count and loop limits); every signature field whose
- * /V is a signature dictionary gives one eseal_found_signature.  Its
- * /ByteRange is checked against the file itself: the gap must be exactly
- * the hexadecimal /Contents string of that dictionary, and the CMS is
- * decoded from those file bytes, not from the parsed object.  Structural
+ * inherited /FT, depth, count and loop limits), then the widgets of every
+ * page (some signers do not list their field in /Fields); every signature
+ * field whose /V is a signature dictionary gives one eseal_found_signature.
+ * Its /ByteRange is checked against the file itself: the gap must be
+ * exactly the hexadecimal /Contents string of that dictionary, and the CMS
+ * is decoded from those file bytes, not from the parsed object, up to the
+ * end of its DER or BER (indefinite-length) encoding.  Structural
  * problems become errors of the found signature, so that the core reports
  * it as broken instead of failing the whole verification.
  */
@@ -20,6 +22,8 @@
 #define SIGFIND_MAX_DEPTH 32
 #define SIGFIND_MAX_HEX (64u << 20)     /* hex digits of one /Contents */
 #define SIGFIND_MAX_SIGS 10000
+#define SIGFIND_MAX_BER_DEPTH 32        /* nested indefinite lengths */
+#define SIGFIND_MAX_ANNOTS 1000000      /* annotations looked at, in all */
 
 typedef struct sig_cand {
     pdf_obj *dict;   /* the signature dictionary (borrowed from the reader) */
@@ -35,8 +39,10 @@ typedef struct sigfind {
     uint64_t size;
     const char *name;
     uint8_t *seen;   /* bitmap by object number: the loop guard */
+    uint8_t *pseen;  /* the same for the page tree */
     uint32_t n_objs;
     size_t n_fields;
+    size_t n_annots;
     sig_cand *cand;
     size_t n_cand;
     size_t cap_cand;
@@ -199,6 +205,118 @@ static int walk_field(sigfind *sf, pdf_obj *node, uint32_t holder,
             if ((rc = walk_field(sf, kids->u.arr.items[i], holder, is_sig,
                      depth + 1, err)) < 0)
                 return rc;
+    return 0;
+}
+
+/* ---- widgets on the pages ------------------------------------------- */
+
+/*
+ * Poppler also finds signature fields through the pages' /Annots, and some
+ * signers leave theirs out of /Fields (Poppler 22.12 itself, signing a
+ * document whose AcroForm is a direct object).  So every widget of every
+ * page is looked at too, with /FT and /V taken from it or inherited along
+ * /Parent; a signature reached both ways is the same dictionary, kept once
+ * (add_cand).
+ */
+
+/*
+ * *out = o, or the object o refers to (its number in *num); a reference to
+ * nothing, or to an object that cannot be read, gives NULL: a damaged
+ * annotation is not a signature.
+ */
+static int load_soft(sigfind *sf, pdf_obj *o, pdf_obj **out, uint32_t *num,
+    eseal_error *err)
+{
+    eseal_error e = { 0, "" };
+    int rc;
+
+    *out = NULL;
+    if (o == NULL || o->type != PDF_REF) {
+        *out = o;
+        return 0;
+    }
+    if (o->u.ref.num >= sf->n_objs ||
+        pdf_reader_entry(sf->r, o->u.ref.num).type == 0)
+        return 0;
+    if ((rc = pdf_reader_load(sf->r, o->u.ref.num, out, &e)) < 0) {
+        *out = NULL;
+        return rc == ESEAL_EFORMAT ? 0 :
+            eseal__error_set(err, rc, "%s", e.message);
+    }
+    *num = o->u.ref.num;
+    return 0;
+}
+
+static int walk_widget(sigfind *sf, pdf_obj *raw, uint32_t page,
+    eseal_error *err)
+{
+    pdf_obj *node = NULL, *ft = NULL, *v_raw = NULL, *v = NULL;
+    uint32_t holder = page, v_holder = 0, vnum = 0, ignored;
+    int depth, rc;
+
+    if (++sf->n_annots > SIGFIND_MAX_ANNOTS)
+        return eseal__error_set(err, ESEAL_ELIMIT,
+            "more than %d annotations", SIGFIND_MAX_ANNOTS);
+    if ((rc = load_soft(sf, raw, &node, &holder, err)) < 0)
+        return rc;
+    if (node == NULL || node->type != PDF_DICT ||
+        !pdf_is_name(pdf_dict_get(node, "Subtype"), "Widget"))
+        return 0;
+    for (depth = 0; node != NULL && node->type == PDF_DICT; depth++) {
+        if (ft == NULL && (rc = load_soft(sf, pdf_dict_get(node, "FT"), &ft,
+                               &ignored, err)) < 0)
+            return rc;
+        if (v_raw == NULL && (v_raw = pdf_dict_get(node, "V")) != NULL)
+            v_holder = holder;
+        if ((ft != NULL && v_raw != NULL) || depth >= SIGFIND_MAX_DEPTH)
+            break;
+        if ((rc = load_soft(sf, pdf_dict_get(node, "Parent"), &node,
+                 &holder, err)) < 0)
+            return rc;
+    }
+    if (!pdf_is_name(ft, "Sig") || v_raw == NULL)
+        return 0;
+    if ((rc = load_soft(sf, v_raw, &v, &v_holder, err)) < 0)
+        return rc;
+    if (v_raw->type == PDF_REF)
+        vnum = v_raw->u.ref.num;
+    return is_sig_dict(v) ? add_cand(sf, v, vnum, v_holder, err) : 0;
+}
+
+static int walk_pages(sigfind *sf, pdf_obj *raw, int depth, eseal_error *err)
+{
+    pdf_obj *node = NULL, *annots = NULL, *kids = NULL;
+    uint32_t num = 0, ignored;
+    size_t i;
+    int rc;
+
+    if (raw == NULL || raw->type != PDF_REF || raw->u.ref.num >= sf->n_objs)
+        return 0;
+    num = raw->u.ref.num;
+    if (sf->pseen[num / 8] & (1u << (num % 8)))
+        return 0; /* a loop, or a node listed twice */
+    sf->pseen[num / 8] |= (uint8_t)(1u << (num % 8));
+    if (depth > PDF_MAX_DEPTH)
+        return eseal__error_set(err, ESEAL_ELIMIT,
+            "page tree deeper than %d levels", PDF_MAX_DEPTH);
+    if ((rc = load_soft(sf, raw, &node, &num, err)) < 0)
+        return rc;
+    if (node == NULL || node->type != PDF_DICT)
+        return 0;
+    if ((rc = load_soft(sf, pdf_dict_get(node, "Annots"), &annots, &ignored,
+             err)) < 0)
+        return rc;
+    for (i = 0; annots != NULL && annots->type == PDF_ARRAY &&
+         i < annots->u.arr.len; i++)
+        if ((rc = walk_widget(sf, annots->u.arr.items[i], num, err)) < 0)
+            return rc;
+    if ((rc = load_soft(sf, pdf_dict_get(node, "Kids"), &kids, &ignored,
+             err)) < 0)
+        return rc;
+    for (i = 0; kids != NULL && kids->type == PDF_ARRAY &&
+         i < kids->u.arr.len; i++)
+        if ((rc = walk_pages(sf, kids->u.arr.items[i], depth + 1, err)) < 0)
+            return rc;
     return 0;
 }
 
@@ -409,8 +527,88 @@ static int decode_gap(const sigfind *sf, const pdf_obj *sig, uint32_t holder,
 }
 
 /*
- * Strips the zero padding: the CMS is the outer DER SEQUENCE, whose length
- * the header gives.  Returns 0 or -1 with *why.
+ * Finds where the BER element at d[*pos..n) ends, following indefinite
+ * lengths down to their end-of-contents octets (NSS, and so Poppler's
+ * pdfsig, writes the CMS that way).  Returns 0 with *pos after the element,
+ * or -1 with *why.
+ */
+static int ber_skip(const unsigned char *d, size_t n, size_t *pos, int depth,
+    const char **why)
+{
+    size_t p = *pos, len = 0, nb, i;
+    int constructed;
+
+    if (depth > SIGFIND_MAX_BER_DEPTH) {
+        *why = "/Contents BER encoding is nested too deeply";
+        return -1;
+    }
+    *why = "/Contents BER encoding has a malformed tag or length";
+    if (n - p < 2)
+        return -1;
+    constructed = (d[p] & 0x20) != 0;
+    if ((d[p++] & 0x1f) == 0x1f) {
+        /* a high tag number: base-128 digits, at most 4 */
+        for (i = 0; p < n && (d[p] & 0x80) != 0 && i < 4; i++)
+            p++;
+        if (p >= n || (d[p] & 0x80) != 0)
+            return -1;
+        p++;
+    }
+    if (p >= n)
+        return -1;
+    if (d[p] == 0x80) {
+        if (!constructed) {
+            *why = "/Contents BER encoding has an indefinite length on a "
+                "primitive element";
+            return -1;
+        }
+        p++;
+        for (;;) {
+            if (n - p < 2) {
+                *why = "/Contents BER encoding is truncated (no "
+                    "end-of-contents)";
+                return -1;
+            }
+            if (d[p] == 0) {
+                if (d[p + 1] != 0) {
+                    *why = "/Contents BER encoding has a malformed "
+                        "end-of-contents";
+                    return -1;
+                }
+                *pos = p + 2;
+                return 0;
+            }
+            if (ber_skip(d, n, &p, depth + 1, why) < 0)
+                return -1;
+        }
+    }
+    if (d[p] == 0xff)
+        return -1; /* reserved */
+    if (d[p] < 0x80) {
+        len = d[p++];
+    } else {
+        nb = d[p++] & 0x7fu;
+        if (nb > 4) {
+            *why = "/Contents has an overlong BER length";
+            return -1;
+        }
+        if (nb > n - p)
+            return -1;
+        for (i = 0; i < nb; i++)
+            len = len << 8 | d[p++];
+    }
+    if (len > n - p) {
+        *why = "/Contents BER length exceeds the string";
+        return -1;
+    }
+    *pos = p + len;
+    return 0;
+}
+
+/*
+ * Strips the zero padding: the CMS is the outer SEQUENCE, whose length the
+ * header gives (DER), or which ends with its end-of-contents octets (BER
+ * with an indefinite length).  Returns 0 or -1 with *why.
  */
 static int der_extent(const eseal_bytes *dec, size_t *total, int *trailing,
     const char **why)
@@ -431,13 +629,13 @@ static int der_extent(const eseal_bytes *dec, size_t *total, int *trailing,
     if (d[1] < 0x80) {
         len = d[1];
         hdr = 2;
+    } else if (d[1] == 0x80) {
+        hdr = 0;
+        if (ber_skip(d, n, &hdr, 0, why) < 0)
+            return -1;
     } else {
         size_t nb = d[1] & 0x7fu;
 
-        if (nb == 0) {
-            *why = "/Contents uses an indefinite length";
-            return -1;
-        }
         if (nb > 4 || 2 + nb > n) {
             *why = "/Contents has an overlong DER length";
             return -1;
@@ -674,7 +872,8 @@ int eseal__pdf_find_signatures(eseal_verify_job *vj, eseal_error *err)
         goto cleanup;
     sf.n_objs = pdf_reader_size(sf.r);
     sf.seen = calloc((size_t)sf.n_objs / 8 + 1, 1);
-    if (sf.seen == NULL) {
+    sf.pseen = calloc((size_t)sf.n_objs / 8 + 1, 1);
+    if (sf.seen == NULL || sf.pseen == NULL) {
         rc = eseal__error_set(err, ESEAL_ENOMEM, "out of memory");
         goto cleanup;
     }
@@ -687,6 +886,9 @@ int eseal__pdf_find_signatures(eseal_verify_job *vj, eseal_error *err)
         if ((rc = walk_field(&sf, fields->u.arr.items[i], 0, 0, 1,
                  err)) < 0)
             goto cleanup;
+    if ((rc = walk_pages(&sf, pdf_dict_get(sf.catalog, "Pages"), 0,
+             err)) < 0)
+        goto cleanup;
 
     /* oldest first: by where the signed revision ends */
     for (i = 0; i < sf.n_cand; i++) {
@@ -708,6 +910,7 @@ int eseal__pdf_find_signatures(eseal_verify_job *vj, eseal_error *err)
 cleanup:
     eseal__pdf_diff_close(sf.diff);
     free(sf.cand);
+    free(sf.pseen);
     free(sf.seen);
     pdf_reader_free(sf.r);
     if (rc < 0)

@@ -1,14 +1,16 @@
 /*
  * libFuzzer target: finding the signatures of a PDF and classifying what
  * changed after each (pdf/pdf_sigfind.c, pdf/pdf_diff.c,
- * pdf/pdf_diff_tail.c, over the reader).  Besides the signatures the input
- * itself declares, the change classifier also runs with a signed revision
- * ending at a position taken from the input's first bytes.
+ * pdf/pdf_diff_tail.c, pdf/pdf_diff_session.c, over the reader).  Besides
+ * the signatures the input itself declares, the change classifier also
+ * runs with a signed revision ending at a position taken from the input's
+ * first bytes.
  *
  * Build by hand (clang), from the source root, after `meson setup build`:
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -DESEAL_BUILDING \
  *     -D_GNU_SOURCE -Iinclude -I. -Ibuild tests/fuzz/fuzz_pdf_sigfind.c \
- *     pdf/pdf_sigfind.c pdf/pdf_diff.c pdf/pdf_diff_tail.c pdf/pdf_obj.c \
+ *     pdf/pdf_sigfind.c pdf/pdf_diff.c pdf/pdf_diff_tail.c \
+ *     pdf/pdf_diff_session.c pdf/pdf_obj.c \
  *     pdf/pdf_lex.c pdf/pdf_xref.c pdf/pdf_objstm.c pdf/pdf_flate.c \
  *     pdf/pdf_reader.c core/ranges.c core/error.c core/buf.c core/json.c \
  *     -lcrypto -lz -o fuzz_pdf_sigfind
@@ -48,6 +50,12 @@ static void check_found(const eseal_found_signature *f,
     if (f->contents.len > 0 &&
         (f->contents.data == NULL || f->contents.data[0] != 0x30 ||
             f->contents.len > size / 2))
+        __builtin_trap();
+    /* a BER signature with an indefinite length ends with its
+     * end-of-contents octets */
+    if (f->contents.len > 0 && f->contents.data[1] == 0x80 &&
+        (f->contents.len < 4 || f->contents.data[f->contents.len - 1] != 0 ||
+            f->contents.data[f->contents.len - 2] != 0))
         __builtin_trap();
     if (f->modifications_after != ESEAL_MODS_NONE &&
         f->modifications_after != ESEAL_MODS_PERMITTED &&

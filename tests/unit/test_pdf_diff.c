@@ -8,6 +8,10 @@
 #include <stdarg.h>
 #include <string.h>
 #include <zlib.h>
+#include <openssl/cms.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 #include "unit.h"
 #include "core/eseal_int.h"
 #include "pdf/pdf_adapter.h"
@@ -53,6 +57,7 @@ typedef struct pdfb {
     uint64_t off[MAX_OBJ];     /* type 1: offset; type 2: object stream */
     int type[MAX_OBJ];         /* 1 at an offset, 2 in an object stream */
     int index[MAX_OBJ];        /* type 2: index in the object stream */
+    int gen[MAX_OBJ];          /* type 1: generation (pb_begin_gen) */
     int rev[MAX_OBJ];          /* objects written in this revision */
     size_t n_rev;
     uint64_t prev_xref;        /* 0: the first revision */
@@ -66,13 +71,19 @@ static void pb_start(pdfb *p)
     eseal__buf_puts(&p->b, "%PDF-1.7\n%\xe2\xe3\xcf\xd3\n");
 }
 
-static void pb_begin(pdfb *p, int num)
+static void pb_begin_gen(pdfb *p, int num, int gen)
 {
     CU_ASSERT_FATAL(num > 0 && num < MAX_OBJ);
     p->off[num] = p->b.len;
     p->type[num] = 1;
+    p->gen[num] = gen;
     p->rev[p->n_rev++] = num;
-    eseal__buf_printf(&p->b, "%d 0 obj\n", num);
+    eseal__buf_printf(&p->b, "%d %d obj\n", num, gen);
+}
+
+static void pb_begin(pdfb *p, int num)
+{
+    pb_begin_gen(p, num, 0);
 }
 
 static void pb_obj(pdfb *p, int num, const char *fmt, ...)
@@ -136,8 +147,8 @@ static void pb_xref(pdfb *p, int size, const char *trailer_extra)
     for (i = 0; i < p->n_rev; i++)
         CU_ASSERT_FATAL(p->type[p->rev[i]] == 1);
     for (i = 0; i < p->n_rev; i++)
-        eseal__buf_printf(&p->b, "%d 1\n%010llu 00000 n \n", p->rev[i],
-            (unsigned long long)p->off[p->rev[i]]);
+        eseal__buf_printf(&p->b, "%d 1\n%010llu %05d n \n", p->rev[i],
+            (unsigned long long)p->off[p->rev[i]], p->gen[p->rev[i]]);
     eseal__buf_printf(&p->b, "trailer\n<< /Size %d /Root 1 0 R", size);
     if (p->prev_xref != 0)
         eseal__buf_printf(&p->b, " /Prev %llu",
@@ -215,7 +226,8 @@ static void pb_xref_stream(pdfb *p, int xnum, int size)
     for (i = 0; i < p->n_rev; i++) {
         int num = p->rev[i];
         uint64_t f2 = p->off[num];
-        unsigned f3 = p->type[num] == 2 ? (unsigned)p->index[num] : 0;
+        unsigned f3 = p->type[num] == 2 ? (unsigned)p->index[num] :
+            (unsigned)p->gen[num];
 
         eseal__buf_printf(&p->b, "%s%d 1", i ? " " : "", num);
         data[n++] = (unsigned char)p->type[num];
@@ -847,7 +859,7 @@ static void test_pdf_diff__byte_range_shapes(void)
 static void test_pdf_diff__der_length_checks(void)
 {
     static const struct { const char *hex; const char *msg; } cases[] = {
-        { "3080020105", "indefinite" },
+        { "30800480", "indefinite length on a primitive" },
         { "3085000000000105", "overlong" },
         { "3010020105", "exceeds" },
         { "0403020105", "DER SEQUENCE" },
@@ -1589,6 +1601,543 @@ static void test_pdf_diff__direct_field_appended(void)
     eseal__buf_free(&p.b);
 }
 
+/* ---- BER signatures (Poppler's NSS writes indefinite lengths) --------- */
+
+/* One signature whose /Contents is hex followed by pad zero bytes. */
+static int one_sig(eseal_verify_job *vj, eseal_source *src, pdfb *p,
+    const char *hex, size_t pad)
+{
+    eseal_error err = { 0, "" };
+
+    pb_start(p);
+    pb_obj(p, 1, "<< /Type /Catalog /Pages 2 0 R /AcroForm 7 0 R >>");
+    pb_obj(p, 2, "<< /Type /Pages /Kids [] /Count 0 >>");
+    pb_obj(p, 5, "<< /FT /Sig /V 6 0 R >>");
+    pb_sig(p, 6, SIG_KEYS, hex, pad);
+    pb_obj(p, 7, "<< /Fields [5 0 R] >>");
+    pb_xref(p, 8, NULL);
+    pb_seal(p);
+    return find(vj, src, p, &err);
+}
+
+static void test_pdf_diff__ber_indefinite_lengths(void)
+{
+    /* 40 nested indefinite SEQUENCEs */
+    static const char deep[] =
+        "30803080308030803080308030803080308030803080308030803080308030803080"
+        "30803080308030803080308030803080308030803080308030803080308030803080"
+        "308030803080308030803080";
+    static const struct {
+        const char *hex;
+        size_t pad;
+        size_t len;      /* the CMS kept; 0: refused */
+        const char *msg; /* the error, or a warning when len > 0 */
+    } cases[] = {
+        /* SEQUENCE { INTEGER 5 } and its end-of-contents */
+        { "30800201050000", 8, 7, NULL },
+        /* the padding's first two zero bytes end it */
+        { "3080020105", 8, 7, NULL },
+        /* nested, a long-form length inside, a high tag number (129), a
+         * constructed context tag */
+        { "30803080048103aabbcc00001f810101ffa08005000000" "0000", 6, 25,
+          NULL },
+        /* a definite outer length holding indefinite ones */
+        { "300730800201050000", 4, 9, NULL },
+        { "30800201050000" "77", 4, 7, "non-zero bytes" },
+        { "3080020105", 0, 0, "no end-of-contents" },
+        { "30800480", 8, 0, "indefinite length on a primitive" },
+        { "308004820fff", 8, 0, "exceeds" },
+        { "3080048900000000000000000101", 8, 0, "overlong" },
+        { "308000010000", 8, 0, "end-of-contents" },
+        { "30801f81", 0, 0, "malformed" },
+        { "308002ff", 0, 0, "malformed" },
+        { deep, 120, 0, "nested" },
+    };
+    eseal_verify_job vj;
+    eseal_source src;
+    const eseal_found_signature *fs;
+    unsigned char expect[64];
+    size_t i, k;
+    pdfb p;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        CU_ASSERT_EQUAL_FATAL(one_sig(&vj, &src, &p, cases[i].hex,
+            cases[i].pad), 0);
+        CU_ASSERT_EQUAL_FATAL(vj.n_found, 1);
+        fs = &vj.found[0];
+        dump(fs);
+        CU_ASSERT_EQUAL(fs->contents.len, cases[i].len);
+        if (cases[i].len > 0) {
+            CU_ASSERT_EQUAL(fs->n_errors, 0);
+            memset(expect, 0, sizeof(expect));
+            for (k = 0; k < sizeof(expect) && cases[i].hex[2 * k] != '\0';
+                 k++)
+                sscanf(cases[i].hex + 2 * k, "%2hhx", &expect[k]);
+            CU_ASSERT(fs->contents.len == cases[i].len &&
+                memcmp(fs->contents.data, expect, cases[i].len) == 0);
+            CU_ASSERT_EQUAL(fs->covered.count, 2);
+            CU_ASSERT_EQUAL(fs->n_warnings, cases[i].msg ? 1 : 0);
+            if (cases[i].msg != NULL)
+                CU_ASSERT_TRUE(has_msg(fs->warnings, fs->n_warnings,
+                    cases[i].msg));
+        } else {
+            CU_ASSERT_TRUE(has_msg(fs->errors, fs->n_errors,
+                cases[i].msg));
+        }
+        if (fs->contents.len != cases[i].len ||
+            (cases[i].len == 0 && !has_msg(fs->errors, fs->n_errors,
+                                      cases[i].msg)))
+            fprintf(stderr, "\n  case %zu: %s", i, fs->n_errors ?
+                fs->errors[0] : "no error");
+        eseal__pdf_verify_cleanup(&vj);
+        eseal__buf_free(&p.b);
+    }
+}
+
+/*
+ * A detached CMS as OpenSSL streams it (indefinite lengths, as NSS
+ * writes them), signed with a throw-away key; *out gets its bytes.
+ */
+static void make_ber_cms(eseal_buf *out)
+{
+    static const char msg[] = "the signed bytes";
+    const int flags = CMS_DETACHED | CMS_BINARY | CMS_STREAM;
+    EVP_PKEY *key = EVP_EC_gen("P-256");
+    X509 *cert = X509_new();
+    X509_NAME *name;
+    BIO *in = BIO_new_mem_buf(msg, (int)sizeof(msg) - 1);
+    BIO *mem = BIO_new(BIO_s_mem());
+    CMS_ContentInfo *cms = NULL;
+    char *data = NULL;
+    long len;
+
+    CU_ASSERT_FATAL(key != NULL && cert != NULL && in != NULL &&
+        mem != NULL);
+    name = X509_get_subject_name(cert);
+    CU_ASSERT_FATAL(X509_set_version(cert, 2) == 1 &&
+        ASN1_INTEGER_set(X509_get_serialNumber(cert), 1) == 1 &&
+        X509_gmtime_adj(X509_getm_notBefore(cert), 0) != NULL &&
+        X509_gmtime_adj(X509_getm_notAfter(cert), 3600) != NULL &&
+        X509_set_pubkey(cert, key) == 1 &&
+        X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+            (const unsigned char *)"BER test", -1, -1, 0) == 1 &&
+        X509_set_issuer_name(cert, name) == 1 &&
+        X509_sign(cert, key, EVP_sha256()) > 0);
+    cms = CMS_sign(cert, key, NULL, in, (unsigned int)flags);
+    CU_ASSERT_FATAL(cms != NULL);
+    CU_ASSERT_FATAL(i2d_CMS_bio_stream(mem, cms, in, flags) == 1);
+    len = BIO_get_mem_data(mem, &data);
+    CU_ASSERT_FATAL(len > 4 && data != NULL);
+    eseal__buf_append(out, data, (size_t)len);
+    CMS_ContentInfo_free(cms);
+    BIO_free(mem);
+    BIO_free(in);
+    X509_free(cert);
+    EVP_PKEY_free(key);
+}
+
+static void test_pdf_diff__ber_cms_as_nss_writes_it(void)
+{
+    eseal_buf ber = { NULL, 0, 0, 0 }, hex = { NULL, 0, 0, 0 };
+    const unsigned char *q;
+    CMS_ContentInfo *cms;
+    eseal_verify_job vj;
+    eseal_source src;
+    size_t i;
+    pdfb p;
+
+    make_ber_cms(&ber);
+    /* indefinite lengths, so the end is not in the header */
+    CU_ASSERT_EQUAL_FATAL((unsigned char)ber.data[1], 0x80);
+    for (i = 0; i < ber.len; i++)
+        eseal__buf_printf(&hex, "%02X", (unsigned char)ber.data[i]);
+    CU_ASSERT_EQUAL_FATAL(one_sig(&vj, &src, &p, hex.data, 300), 0);
+    CU_ASSERT_EQUAL_FATAL(vj.n_found, 1);
+    dump(&vj.found[0]);
+    CU_ASSERT_EQUAL(vj.found[0].n_errors, 0);
+    CU_ASSERT_EQUAL(vj.found[0].n_warnings, 0);
+    CU_ASSERT_EQUAL_FATAL(vj.found[0].contents.len, ber.len);
+    CU_ASSERT_EQUAL(memcmp(vj.found[0].contents.data, ber.data, ber.len),
+        0);
+    /* what the verifier will parse: all of it, nothing more */
+    q = vj.found[0].contents.data;
+    cms = d2i_CMS_ContentInfo(NULL, &q, (long)vj.found[0].contents.len);
+    CU_ASSERT_PTR_NOT_NULL(cms);
+    CU_ASSERT_EQUAL(q - vj.found[0].contents.data,
+        (long)vj.found[0].contents.len);
+    CMS_ContentInfo_free(cms);
+    ERR_clear_error();
+    eseal__pdf_verify_cleanup(&vj);
+    eseal__buf_free(&p.b);
+    eseal__buf_free(&hex);
+    eseal__buf_free(&ber);
+}
+
+/* ---- signatures other tools add after a seal ------------------------- */
+
+/* A stream object with extra dictionary keys, in generation gen. */
+static void pb_stream_gen(pdfb *p, int num, int gen, const char *keys,
+    const char *data)
+{
+    pb_begin_gen(p, num, gen);
+    eseal__buf_printf(&p->b, "<< %s /Length %zu >>\nstream\n%s\nendstream\n"
+        "endobj\n", keys, strlen(data), data);
+}
+
+/*
+ * What pdfsig -add-signature (Poppler 22.12) appends to pb_base's
+ * document: the catalog again, an embedded font for the appearance, the
+ * widget, the page with /Annots extended, the AcroForm with /DR extended,
+ * two unreferenced empty appearance streams in generation 1, the widget's
+ * appearance and the signature.  variant 1: the widget also carries a
+ * JavaScript action; 2: one of the unreferenced objects is a page; 3: the
+ * page's content changes as well.
+ */
+static void poppler_update(pdfb *p, int variant)
+{
+    static const char form[] = "/Subtype /Form /BBox [0 0 0 0] "
+        "/Resources << /Font << /popplerfont 11 0 R >> >>";
+
+    pb_obj(p, 1, "<< /Type /Catalog /AcroForm 7 0 R /Pages 2 0 R >>");
+    pb_stream_gen(p, 8, 0, "/Subtype /OpenType", "OTTO font program");
+    pb_obj(p, 9, "<< /Type /FontDescriptor /FontName /Noto#20Sans /Flags 0 "
+                 "/FontBBox [-210 -299 1032 1075] /Ascent 729 /Descent -271 "
+                 "/FontFile3 8 0 R >>");
+    pb_stream_gen(p, 10, 0, "", "\x01\x02");
+    pb_obj(p, 11, "<< /Type /Font /Subtype /Type0 /BaseFont /Helvetica#20 "
+                  "/Encoding /Identity-H /DescendantFonts [<< /Type /Font "
+                  "/Subtype /CIDFontType0 /BaseFont /Helvetica#20 "
+                  "/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) "
+                  "/Supplement 0 >> /FontDescriptor 9 0 R /W [0 [278]] "
+                  "/CIDToGIDMap 10 0 R >>] >>");
+    pb_obj(p, 12, "<< /Type /Annot /Subtype /Widget /FT /Sig /T (P1) "
+                  "/Rect [0 0 0 0] /DA (/popplerfont 0.00 Tf\\n) /F 148 "
+                  "/Border [0 0 0] /P 3 0 R /AP << /N 15 0 R >> /AS /N "
+                  "/V 16 0 R%s >>", variant == 1 ?
+                  " /AA << /F << /S /JavaScript /JS (app.alert(1)) >> >>" :
+                  "");
+    pb_obj(p, 3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] "
+                 "/Contents %s /Annots [5 0 R 12 0 R] >>",
+        variant == 3 ? "[4 0 R 13 0 R]" : "4 0 R");
+    pb_obj(p, 7, "<< /Fields [5 0 R 12 0 R] /SigFlags 3 "
+                 "/DR << /Font << /popplerfont 11 0 R >> >> >>");
+    if (variant == 2)
+        pb_obj(p, 13, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 9 9] >>");
+    else
+        pb_stream_gen(p, 13, 1, form, "");
+    pb_stream_gen(p, 14, 1, form, "");
+    pb_stream_gen(p, 15, 0, form, "");
+    pb_sig(p, 16, "/Type /Sig /Filter /Adobe.PPKLite /SubFilter "
+                  "/adbe.pkcs7.detached /Name (P1) /M (D:20250102030405Z)",
+        FAKE_CMS, 30);
+    pb_xref(p, 17, NULL);
+    pb_seal(p);
+}
+
+static void test_pdf_diff__poppler_signature_after_seal(void)
+{
+    static const struct {
+        eseal_modifications first;
+        const char *reason;
+    } want[] = {
+        { ESEAL_MODS_PERMITTED, NULL },
+        { ESEAL_MODS_FORBIDDEN, "object 12 0 (signature field) added after "
+                                "the seal carries an action (/AA)" },
+        { ESEAL_MODS_FORBIDDEN, "object 13 0 (Page) added after the seal" },
+        { ESEAL_MODS_FORBIDDEN, "object 3 0 (page) changed after the seal: "
+                                "/Contents" },
+    };
+    eseal_verify_job vj;
+    eseal_source src;
+    eseal_error err = { 0, "" };
+    size_t round;
+    pdfb p;
+
+    for (round = 0; round < sizeof(want) / sizeof(want[0]); round++) {
+        pb_base(&p, NULL, NULL);
+        pb_seal(&p);
+        poppler_update(&p, (int)round);
+        CU_ASSERT_EQUAL_FATAL(find(&vj, &src, &p, &err), 0);
+        CU_ASSERT_EQUAL_FATAL(vj.n_found, 2);
+        dump(&vj.found[0]);
+        CU_ASSERT_EQUAL(vj.found[0].n_errors, 0);
+        CU_ASSERT_EQUAL(vj.found[0].modifications_after, want[round].first);
+        if (want[round].reason == NULL) {
+            CU_ASSERT_EQUAL(vj.found[0].n_warnings, 0);
+        } else {
+            CU_ASSERT_TRUE(has_msg(vj.found[0].warnings,
+                vj.found[0].n_warnings, want[round].reason));
+        }
+        if (vj.found[0].modifications_after != want[round].first)
+            fprintf(stderr, "\n  round %zu", round);
+        CU_ASSERT_EQUAL(vj.found[1].n_errors, 0);
+        CU_ASSERT_TRUE(vj.found[1].covers_whole_document);
+        eseal__pdf_verify_cleanup(&vj);
+        eseal__buf_free(&p.b);
+    }
+}
+
+static void test_pdf_diff__unreferenced_object_the_seal_pointed_to(void)
+{
+    eseal_verify_job vj;
+    eseal_source src;
+    eseal_error err = { 0, "" };
+    int round;
+    pdfb p;
+
+    for (round = 0; round < 2; round++) {
+        /* the signed page draws object 20, missing then; an update adds
+         * it, referenced by nothing new, in another generation */
+        dangling_base(&p, round);
+        pb_stream_gen(&p, 20, 1, "", "BT /F1 40 Tf 10 100 Td (VOID) Tj ET");
+        if (round == 0)
+            pb_xref(&p, 21, NULL);
+        else
+            pb_xref_stream(&p, 21, 22);
+        CU_ASSERT_EQUAL_FATAL(find(&vj, &src, &p, &err), 0);
+        CU_ASSERT_EQUAL_FATAL(vj.n_found, 1);
+        dump(&vj.found[0]);
+        CU_ASSERT_EQUAL(vj.found[0].modifications_after,
+            ESEAL_MODS_FORBIDDEN);
+        CU_ASSERT_TRUE(has_msg(vj.found[0].warnings, vj.found[0].n_warnings,
+            "object 20 added after the seal was already referenced"));
+        eseal__pdf_verify_cleanup(&vj);
+        eseal__buf_free(&p.b);
+
+        /* the same object under another number is harmless */
+        dangling_base(&p, round);
+        pb_stream_gen(&p, 21, 1, "", "BT /F1 40 Tf 10 100 Td (VOID) Tj ET");
+        if (round == 0)
+            pb_xref(&p, 22, NULL);
+        else
+            pb_xref_stream(&p, 22, 23);
+        CU_ASSERT_EQUAL_FATAL(find(&vj, &src, &p, &err), 0);
+        CU_ASSERT_EQUAL_FATAL(vj.n_found, 1);
+        dump(&vj.found[0]);
+        CU_ASSERT_EQUAL(vj.found[0].modifications_after,
+            ESEAL_MODS_PERMITTED);
+        CU_ASSERT_EQUAL(vj.found[0].n_warnings, 0);
+        eseal__pdf_verify_cleanup(&vj);
+        eseal__buf_free(&p.b);
+    }
+}
+
+static void test_pdf_diff__new_objects_only_unreferenced_ones_alone(void)
+{
+    eseal_modifications m;
+    char **reasons = NULL;
+    size_t n = 0;
+    eseal_error err = { 0, "" };
+    uint64_t end1;
+    pdfb p;
+
+    pb_base(&p, NULL, NULL);
+    pb_seal(&p);
+    end1 = p.b.len;
+    /* 8 is referenced by nothing; 9 only by 8; 10 by the trailer */
+    pb_obj(&p, 8, "<< /Foo 9 0 R >>");
+    pb_stream_gen(&p, 9, 0, "", "q Q");
+    pb_obj(&p, 10, "<< /Bar 1 >>");
+    pb_xref(&p, 11, " /Baz 10 0 R");
+    CU_ASSERT_EQUAL_FATAL(eseal__pdf_classify_changes(&m,
+        (const unsigned char *)p.b.data, p.b.len, end1, "t.pdf", &reasons,
+        &n, &err), 0);
+    CU_ASSERT_EQUAL(m, ESEAL_MODS_FORBIDDEN);
+    CU_ASSERT_FALSE(has_msg(reasons, n, "object 8 0"));
+    CU_ASSERT_TRUE(has_msg(reasons, n, "object 9 0 (stream) added"));
+    CU_ASSERT_TRUE(has_msg(reasons, n, "object 10 0 (dictionary) added"));
+    eseal__strlist_free(reasons, n);
+    eseal__buf_free(&p.b);
+}
+
+/*
+ * A signed revision whose AcroForm has /DR /Font /Helv 8 (and /DA when
+ * da), then an update with a second signature and the AcroForm acro.
+ */
+static void dr_case(pdfb *p, int da, const char *acro)
+{
+    pb_start(p);
+    pb_obj(p, 1, "<< /Type /Catalog /Pages 2 0 R /AcroForm 7 0 R >>");
+    pb_obj(p, 2, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>");
+    pb_obj(p, 3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] "
+                 "/Contents 4 0 R /Annots [5 0 R] >>");
+    pb_stream(p, 4, "BT /F1 12 Tf 10 10 Td (Hello) Tj ET");
+    pb_obj(p, 5, "<< /FT /Sig /T (Seal1) /V 6 0 R /Subtype /Widget "
+                 "/Rect [0 0 0 0] /P 3 0 R >>");
+    pb_sig(p, 6, SIG_KEYS, FAKE_CMS, 10);
+    pb_obj(p, 7, "<< /Fields [5 0 R] /SigFlags 3 /DR << /Font << /Helv "
+                 "8 0 R >> >>%s >>", da ? " /DA (/Helv 0 Tf 0 g)" : "");
+    pb_obj(p, 8, "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
+    pb_xref(p, 9, NULL);
+    pb_seal(p);
+    pb_obj(p, 3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] "
+                 "/Contents 4 0 R /Annots [5 0 R 9 0 R] >>");
+    pb_obj(p, 9, "<< /FT /Sig /T (Seal2) /V 10 0 R /Subtype /Widget "
+                 "/Rect [0 0 0 0] /P 3 0 R >>");
+    pb_sig(p, 10, SIG_KEYS, FAKE_CMS, 10);
+    pb_obj(p, 11, "<< /Type /Font /Subtype /Type1 /BaseFont /Courier >>");
+    pb_obj(p, 12, "<< /Helv 8 0 R /popplerfont 11 0 R >>");
+    pb_obj(p, 7, "%s", acro);
+    pb_xref(p, 13, NULL);
+    pb_seal(p);
+}
+
+static void test_pdf_diff__acroform_dr_and_da_may_only_grow(void)
+{
+    static const struct {
+        int da;
+        const char *acro;
+        const char *reason; /* NULL: permitted */
+    } cases[] = {
+        { 0, "<< /Fields [5 0 R 9 0 R] /SigFlags 3 /DA (/Helv 0 Tf 0 g) "
+             "/DR << /Font << /Helv 8 0 R /popplerfont 11 0 R >> >> >>",
+          NULL },
+        { 0, "<< /Fields [5 0 R 9 0 R] /SigFlags 3 /DR << /Font << "
+             "/Helv 8 0 R >> /XObject << /X 11 0 R >> >> >>", NULL },
+        { 0, "<< /Fields [5 0 R 9 0 R] /SigFlags 3 /DR << /Font 12 0 R >> "
+             ">>", NULL },
+        { 1, "<< /Fields [5 0 R 9 0 R] /SigFlags 3 /DA (/Helv 0 Tf 0 g) "
+             "/DR << /Font << /popplerfont 11 0 R /Helv 8 0 R >> >> >>",
+          NULL },
+        { 0, "<< /Fields [5 0 R 9 0 R] /SigFlags 3 /DR << /Font << "
+             "/Helv 11 0 R >> >> >>",
+          "the AcroForm /DR changed after the seal: /Font /Helv" },
+        { 0, "<< /Fields [5 0 R 9 0 R] /SigFlags 3 /DR << >> >>",
+          "the AcroForm /DR changed after the seal: /Font" },
+        { 0, "<< /Fields [5 0 R 9 0 R] /SigFlags 3 >>",
+          "the AcroForm /DR was removed after the seal" },
+        { 1, "<< /Fields [5 0 R 9 0 R] /SigFlags 3 /DA (/Helv 12 Tf 1 g) "
+             "/DR << /Font << /Helv 8 0 R >> >> >>",
+          "the AcroForm changed after the seal: /DA" },
+    };
+    eseal_verify_job vj;
+    eseal_source src;
+    eseal_error err = { 0, "" };
+    size_t i;
+    pdfb p;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        dr_case(&p, cases[i].da, cases[i].acro);
+        CU_ASSERT_EQUAL_FATAL(find(&vj, &src, &p, &err), 0);
+        CU_ASSERT_EQUAL_FATAL(vj.n_found, 2);
+        dump(&vj.found[0]);
+        if (cases[i].reason == NULL) {
+            CU_ASSERT_EQUAL(vj.found[0].modifications_after,
+                ESEAL_MODS_PERMITTED);
+            CU_ASSERT_EQUAL(vj.found[0].n_warnings, 0);
+        } else {
+            CU_ASSERT_EQUAL(vj.found[0].modifications_after,
+                ESEAL_MODS_FORBIDDEN);
+            CU_ASSERT_TRUE(has_msg(vj.found[0].warnings,
+                vj.found[0].n_warnings, cases[i].reason));
+        }
+        if ((vj.found[0].modifications_after == ESEAL_MODS_PERMITTED) !=
+            (cases[i].reason == NULL))
+            fprintf(stderr, "\n  case %zu", i);
+        eseal__pdf_verify_cleanup(&vj);
+        eseal__buf_free(&p.b);
+    }
+}
+
+/* ---- signature fields reached only through the pages ----------------- */
+
+static void test_pdf_diff__signature_widget_missing_from_fields(void)
+{
+    eseal_verify_job vj;
+    eseal_source src;
+    eseal_error err = { 0, "" };
+    uint64_t end1;
+    int round;
+    pdfb p;
+
+    for (round = 0; round < 2; round++) {
+        /* a direct AcroForm; the second signer (Poppler 22.12) rewrites
+         * the catalog but lists its field only in the page's /Annots */
+        pb_start(&p);
+        pb_obj(&p, 1, "<< /Type /Catalog /Pages 2 0 R /AcroForm << "
+                      "/Fields [5 0 R] /SigFlags 3 >> >>");
+        pb_obj(&p, 2, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>");
+        pb_obj(&p, 3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] "
+                      "/Contents 4 0 R /Annots [5 0 R] >>");
+        pb_stream(&p, 4, "BT /F1 12 Tf 10 10 Td (Hello) Tj ET");
+        pb_obj(&p, 5, "<< /FT /Sig /T (Seal1) /V 6 0 R /Subtype /Widget "
+                      "/Rect [0 0 0 0] /P 3 0 R >>");
+        pb_sig(&p, 6, SIG_KEYS, FAKE_CMS, 10);
+        pb_xref(&p, 7, NULL);
+        pb_seal(&p);
+        end1 = p.b.len;
+        pb_obj(&p, 1, "<< /Type /Catalog /AcroForm << /SigFlags 3 /Fields "
+                      "[5 0 R] >> /Pages 2 0 R >>");
+        pb_obj(&p, 3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] "
+                      "/Contents 4 0 R /Annots [5 0 R 7 0 R] >>");
+        if (round == 0) {
+            pb_obj(&p, 7, "<< /Type /Annot /Subtype /Widget /FT /Sig "
+                          "/T (P1) /Rect [0 0 0 0] /P 3 0 R /V 8 0 R "
+                          "/AP << /N 9 0 R >> >>");
+        } else {
+            /* the widget inherits its type and value from a new parent
+             * field that is not listed either */
+            pb_obj(&p, 7, "<< /Type /Annot /Subtype /Widget /Parent 10 0 R "
+                          "/Rect [0 0 0 0] /P 3 0 R /AP << /N 9 0 R >> >>");
+            pb_obj(&p, 10, "<< /FT /Sig /T (P1) /V 8 0 R /Kids [7 0 R] >>");
+        }
+        pb_sig(&p, 8, "/Type /Sig /SubFilter /adbe.pkcs7.detached",
+            FAKE_CMS, 10);
+        pb_stream(&p, 9, "");
+        pb_xref(&p, 11, NULL);
+        pb_seal(&p);
+        CU_ASSERT_EQUAL_FATAL(find(&vj, &src, &p, &err), 0);
+        CU_ASSERT_EQUAL_FATAL(vj.n_found, 2);
+        dump(&vj.found[0]);
+        CU_ASSERT_EQUAL(vj.found[0].covered.span[1].off +
+            vj.found[0].covered.span[1].len, end1);
+        CU_ASSERT_EQUAL(vj.found[0].modifications_after,
+            ESEAL_MODS_PERMITTED);
+        CU_ASSERT_EQUAL(vj.found[0].n_warnings, 0);
+        CU_ASSERT_EQUAL(vj.found[1].n_errors, 0);
+        CU_ASSERT_STRING_EQUAL(vj.found[1].sub_filter, "adbe.pkcs7.detached");
+        CU_ASSERT_TRUE(vj.found[1].covers_whole_document);
+        eseal__pdf_verify_cleanup(&vj);
+        eseal__buf_free(&p.b);
+    }
+}
+
+static void test_pdf_diff__page_walk_limits(void)
+{
+    eseal_verify_job vj;
+    eseal_source src;
+    eseal_error err = { 0, "" };
+    pdfb p;
+
+    /* no AcroForm; a page tree with a loop, a widget reached from two
+     * pages, a /Parent loop, annotations that are not widgets, a widget
+     * whose parent is a text field */
+    pb_start(&p);
+    pb_obj(&p, 1, "<< /Type /Catalog /Pages 2 0 R >>");
+    pb_obj(&p, 2, "<< /Type /Pages /Kids [3 0 R 2 0 R 9 0 R 12 0 R] "
+                  "/Count 2 >>");
+    pb_obj(&p, 3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] "
+                  "/Annots [5 0 R 5 0 R 7 0 R 8 0 R 40 0 R] >>");
+    pb_obj(&p, 5, "<< /Type /Annot /Subtype /Widget /FT /Sig /V 6 0 R "
+                  "/Rect [0 0 0 0] /P 3 0 R >>");
+    pb_sig(&p, 6, SIG_KEYS, FAKE_CMS, 10);
+    pb_obj(&p, 7, "<< /Type /Annot /Subtype /Widget /Parent 7 0 R >>");
+    pb_obj(&p, 8, "<< /Type /Annot /Subtype /Link /FT /Sig /V 6 0 R >>");
+    pb_obj(&p, 9, "<< /Type /Page /Parent 2 0 R /Annots [5 0 R 10 0 R] >>");
+    pb_obj(&p, 10, "<< /Type /Annot /Subtype /Widget /Parent 11 0 R >>");
+    pb_obj(&p, 11, "<< /FT /Tx /V 6 0 R >>");
+    pb_obj(&p, 12, "<< /Type /Pages /Kids [12 0 R] /Count 0 >>");
+    pb_xref(&p, 13, NULL);
+    pb_seal(&p);
+    CU_ASSERT_EQUAL_FATAL(find(&vj, &src, &p, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(vj.n_found, 1);
+    dump(&vj.found[0]);
+    CU_ASSERT_EQUAL(vj.found[0].n_errors, 0);
+    CU_ASSERT_TRUE(vj.found[0].covers_whole_document);
+    eseal__pdf_verify_cleanup(&vj);
+    eseal__buf_free(&p.b);
+}
+
 int main(void)
 {
     static const unit_case cases[] = {
@@ -1632,6 +2181,14 @@ int main(void)
         UNIT_CASE(test_pdf_diff__dss_after_object_stream_revision),
         UNIT_CASE(test_pdf_diff__acroform_swapped_for_another_object),
         UNIT_CASE(test_pdf_diff__direct_field_appended),
+        UNIT_CASE(test_pdf_diff__ber_indefinite_lengths),
+        UNIT_CASE(test_pdf_diff__ber_cms_as_nss_writes_it),
+        UNIT_CASE(test_pdf_diff__poppler_signature_after_seal),
+        UNIT_CASE(test_pdf_diff__unreferenced_object_the_seal_pointed_to),
+        UNIT_CASE(test_pdf_diff__new_objects_only_unreferenced_ones_alone),
+        UNIT_CASE(test_pdf_diff__acroform_dr_and_da_may_only_grow),
+        UNIT_CASE(test_pdf_diff__signature_widget_missing_from_fields),
+        UNIT_CASE(test_pdf_diff__page_walk_limits),
         UNIT_END
     };
     return unit_run("pdf_diff", cases);
