@@ -585,6 +585,100 @@ static void test_pkcs11__fork(void)
     eseal_sealer_free(s);
 }
 
+/* Lines of the spy's log that name the call (e.g. "C_Login"). */
+static int spy_count(const char *log, const char *call)
+{
+    FILE *f = fopen(log, "r");
+    char line[512];
+    int n = 0;
+
+    if (f == NULL)
+        return -1;
+    while (fgets(line, sizeof(line), f) != NULL) {
+        char *colon = strstr(line, ": ");
+
+        if (colon != NULL && line[0] >= '0' && line[0] <= '9' &&
+            strncmp(colon + 2, call, strlen(call)) == 0 &&
+            (colon[2 + strlen(call)] == '\n' ||
+             colon[2 + strlen(call)] == '\0'))
+            n++;
+    }
+    fclose(f);
+    return n;
+}
+
+/* With OpenSC's pkcs11-spy between eseal and SoftHSM2: one C_Login in the
+ * parent and one in each child after fork, one C_Sign per document. */
+static void test_pkcs11__fork_logs_in_once_per_process(void)
+{
+    static const char *const spies[] = {
+        "/usr/lib/x86_64-linux-gnu/pkcs11/pkcs11-spy.so",
+        "/usr/lib/x86_64-linux-gnu/pkcs11-spy.so", NULL
+    };
+    eseal_sealer_opts o = ESEAL_SEALER_OPTS_INIT;
+    eseal_sealer *s = NULL;
+    eseal_error err = { 0, "" };
+    char uri[600], cert[600], pass[600], log[600];
+    const char *spy = NULL;
+    pid_t pid[2];
+    int i, k, status;
+
+    if (!fixture())
+        return;
+    for (i = 0; spies[i] != NULL && spy == NULL; i++)
+        if (access(spies[i], R_OK) == 0)
+            spy = spies[i];
+    if (spy == NULL) {
+        fprintf(stderr, "\n  pkcs11-spy missing: apt-get install "
+            "opensc-pkcs11\n");
+        CU_FAIL("pkcs11-spy missing");
+        return;
+    }
+    snprintf(log, sizeof(log), "%s/spy.log", dir);
+    setenv("PKCS11SPY", module, 1);
+    setenv("PKCS11SPY_OUTPUT", log, 1);
+    snprintf(uri, sizeof(uri), "pkcs11:token=" TOKEN ";object=rsa"
+        "?module-path=%s", spy);
+    snprintf(cert, sizeof(cert), "%s/cert01.pem", dir);
+    snprintf(pass, sizeof(pass), "%s/pin", dir);
+    o.key = uri;
+    o.cert = cert;
+    o.pass_file = pass;
+    o.allow_unfit = 1;
+    CU_ASSERT_EQUAL_FATAL(eseal_sealer_open(&s, &o, &err), 0);
+    CU_ASSERT_TRUE(seal_and_check(s));
+    for (i = 0; i < 2; i++) {
+        fflush(NULL);
+        pid[i] = fork();
+        if (pid[i] == 0) {
+            int ok = eseal_sealer_after_fork(s, &err) == 0;
+
+            for (k = 0; k < 3; k++)
+                ok &= seal_and_check(s);
+            fflush(NULL);
+            _exit(ok ? 0 : 1);
+        }
+    }
+    for (i = 0; i < 2; i++) {
+        CU_ASSERT_EQUAL(waitpid(pid[i], &status, 0), pid[i]);
+        CU_ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    CU_ASSERT_TRUE(seal_and_check(s));
+    eseal_sealer_free(s);
+    unsetenv("PKCS11SPY");
+    unsetenv("PKCS11SPY_OUTPUT");
+    /* the parent: 1 login, 2 seals; each child: 1 login, 3 seals */
+    CU_ASSERT_EQUAL(spy_count(log, "C_Login"), 3);
+    CU_ASSERT_EQUAL(spy_count(log, "C_Sign"), 8);
+    /* each process initializes the module (a child twice: eseal with OS
+     * locking, then libp11's own re-init, which finds it done) */
+    CU_ASSERT_TRUE(spy_count(log, "C_Initialize") >= 3);
+    if (spy_count(log, "C_Login") != 3 || spy_count(log, "C_Sign") != 8)
+        fprintf(stderr, "\n  spy: %d C_Login, %d C_Sign, %d C_Initialize\n",
+            spy_count(log, "C_Login"), spy_count(log, "C_Sign"),
+            spy_count(log, "C_Initialize"));
+}
+
 static void test_pkcs11__rsa_pss_on_the_token(void)
 {
     eseal_sealer_opts o = ESEAL_SEALER_OPTS_INIT;
@@ -631,6 +725,7 @@ int main(void)
         UNIT_CASE(test_pkcs11__lookup_errors),
         UNIT_CASE(test_pkcs11__threads_share_one_sealer),
         UNIT_CASE(test_pkcs11__fork),
+        UNIT_CASE(test_pkcs11__fork_logs_in_once_per_process),
         UNIT_CASE(test_pkcs11__rsa_pss_on_the_token),
         UNIT_END
     };
