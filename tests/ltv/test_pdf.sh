@@ -68,6 +68,27 @@ openssl ts -reply -in "$T/b384.ts1.der" -token_in -text 2>/dev/null |
     grep -q 'Hash Algorithm: sha384' || fail "P-384: imprint not SHA-384"
 ts_verify "$T/b384.ts1.der" "$T/b384.sigvalue" "P-384 signature timestamp"
 
+say "tokens larger than the room kept for them"
+# an authority whose tokens carry its chain six times over (> 14 KB)
+for i in 1 2 3 4 5 6; do cat "$PKI/chain.pem" "$PKI/tsa.pem"; done \
+    >"$T/big-chain.pem"
+"$TSA_SERVER" --port-file "$T/tsa-big.port" --cert "$PKI/tsa.pem" \
+    --key "$PKI/tsa.key" --chain "$T/big-chain.pem" >/dev/null 2>&1 &
+SERVICE_PIDS+=($!)
+wait_file "$T/tsa-big.port" "tsa_server with big tokens"
+BIG=http://127.0.0.1:$(cat "$T/tsa-big.port")/
+seal "$IN" "$T/big.pdf" "${EC[@]}" --level B-LTA --tsa "$BIG"
+extract_sig "$T/big.pdf" 1 "$T/big1"
+python3 "$PARTS" cms "$T/big1.der" "$T/big1" >/dev/null
+[ "$(stat -c %s "$T/big1.ts1.der")" -gt 8192 ] ||
+    fail "fixture: the big token is only $(stat -c %s "$T/big1.ts1.der") bytes"
+ts_verify "$T/big1.ts1.der" "$T/big1.sigvalue" "a big signature timestamp"
+verify_json "$T/big.pdf" --trust "$PKI/trust.pem"
+assert_json "$T/report.json" '.valid' true "big tokens: valid"
+assert_json "$T/report.json" '.signatures[0].level' B-LTA "big tokens: B-LTA"
+sig1_valid "$T/big.pdf"
+ok "the seal and the document timestamp started over with the room they need"
+
 # ---------------------------------------------------------------------------
 say "B-LT: chains, OCSP responses and CRLs in the /DSS"
 seal "$IN" "$T/blt.pdf" "${RSA[@]}" --level B-LT --tsa "$TSA_A"
