@@ -246,6 +246,27 @@ static int make_ca(EVP_PKEY **key, X509 **ca)
     return 0;
 }
 
+static int load_sample(const char *root)
+{
+    char path[600];
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/samples/pdf/classic.pdf",
+        root ? root : "../..");
+    if ((f = fopen(path, "rb")) == NULL)
+        return -1;
+    fseek(f, 0, SEEK_END);
+    pdf_len = (size_t)ftell(f);
+    rewind(f);
+    pdf = malloc(pdf_len);
+    if (pdf == NULL || fread(pdf, 1, pdf_len, f) != pdf_len) {
+        fclose(f);
+        return -1;
+    }
+    fclose(f);
+    return 0;
+}
+
 static int fixture_setup(void)
 {
     static const char *const modules[] = {
@@ -315,19 +336,8 @@ static int fixture_setup(void)
     fputs("0000\n", f);
     fclose(f);
     chmod(path, 0600);
-    snprintf(path, sizeof(path), "%s/samples/pdf/classic.pdf",
-        root ? root : "../..");
-    if ((f = fopen(path, "rb")) == NULL)
+    if (load_sample(root) < 0)
         goto done;
-    fseek(f, 0, SEEK_END);
-    pdf_len = (size_t)ftell(f);
-    rewind(f);
-    pdf = malloc(pdf_len);
-    if (pdf == NULL || fread(pdf, 1, pdf_len, f) != pdf_len) {
-        fclose(f);
-        goto done;
-    }
-    fclose(f);
     rc = 0;
 done:
     EVP_PKEY_free(ca_key);
@@ -585,11 +595,61 @@ static void test_pkcs11__fork(void)
     eseal_sealer_free(s);
 }
 
+/*
+ * With OpenSC's pkcs11-spy between eseal and SoftHSM2: one C_Login in the
+ * parent and one in each child after fork, one C_Sign per document.  The
+ * scenario runs in a fresh execution of this program (main's --spy-fork):
+ * the spy never frees what it allocates, and a memory checker following
+ * this test is not made to look at it.
+ */
+static int spy_scenario(const char *spy)
+{
+    eseal_sealer_opts o = ESEAL_SEALER_OPTS_INIT;
+    eseal_sealer *s = NULL;
+    eseal_error err = { 0, "" };
+    char uri[600], cert[600], pass[600];
+    pid_t pid[2];
+    int i, k, status, ok;
+
+    snprintf(uri, sizeof(uri), "pkcs11:token=" TOKEN ";object=rsa"
+        "?module-path=%s", spy);
+    snprintf(cert, sizeof(cert), "%s/cert01.pem", dir);
+    snprintf(pass, sizeof(pass), "%s/pin", dir);
+    o.key = uri;
+    o.cert = cert;
+    o.pass_file = pass;
+    o.allow_unfit = 1;
+    if (eseal_sealer_open(&s, &o, &err) < 0) {
+        fprintf(stderr, "spy scenario: %s\n", err.message);
+        return 1;
+    }
+    ok = seal_and_check(s);
+    for (i = 0; i < 2; i++) {
+        fflush(NULL);
+        pid[i] = fork();
+        if (pid[i] == 0) {
+            int child_ok = eseal_sealer_after_fork(s, &err) == 0;
+
+            for (k = 0; k < 3; k++)
+                child_ok &= seal_and_check(s);
+            fflush(NULL);
+            _exit(child_ok ? 0 : 1);
+        }
+    }
+    for (i = 0; i < 2; i++)
+        ok &= waitpid(pid[i], &status, 0) == pid[i] && WIFEXITED(status) &&
+              WEXITSTATUS(status) == 0;
+    ok &= seal_and_check(s);
+    eseal_sealer_free(s);
+    return ok ? 0 : 1;
+}
+
 /* Lines of the spy's log that name the call (e.g. "C_Login"). */
 static int spy_count(const char *log, const char *call)
 {
     FILE *f = fopen(log, "r");
     char line[512];
+    size_t len = strlen(call);
     int n = 0;
 
     if (f == NULL)
@@ -598,30 +658,25 @@ static int spy_count(const char *log, const char *call)
         char *colon = strstr(line, ": ");
 
         if (colon != NULL && line[0] >= '0' && line[0] <= '9' &&
-            strncmp(colon + 2, call, strlen(call)) == 0 &&
-            (colon[2 + strlen(call)] == '\n' ||
-             colon[2 + strlen(call)] == '\0'))
+            strncmp(colon + 2, call, len) == 0 &&
+            (colon[2 + len] == '\n' || colon[2 + len] == '\0'))
             n++;
     }
     fclose(f);
     return n;
 }
 
-/* With OpenSC's pkcs11-spy between eseal and SoftHSM2: one C_Login in the
- * parent and one in each child after fork, one C_Sign per document. */
 static void test_pkcs11__fork_logs_in_once_per_process(void)
 {
     static const char *const spies[] = {
         "/usr/lib/x86_64-linux-gnu/pkcs11/pkcs11-spy.so",
         "/usr/lib/x86_64-linux-gnu/pkcs11-spy.so", NULL
     };
-    eseal_sealer_opts o = ESEAL_SEALER_OPTS_INIT;
-    eseal_sealer *s = NULL;
-    eseal_error err = { 0, "" };
-    char uri[600], cert[600], pass[600], log[600];
+    char log[600], self[600];
     const char *spy = NULL;
-    pid_t pid[2];
-    int i, k, status;
+    ssize_t n;
+    pid_t pid;
+    int i, status;
 
     if (!fixture())
         return;
@@ -634,39 +689,21 @@ static void test_pkcs11__fork_logs_in_once_per_process(void)
         CU_FAIL("pkcs11-spy missing");
         return;
     }
+    n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    CU_ASSERT_FATAL(n > 0);
+    self[n] = '\0';
     snprintf(log, sizeof(log), "%s/spy.log", dir);
-    setenv("PKCS11SPY", module, 1);
-    setenv("PKCS11SPY_OUTPUT", log, 1);
-    snprintf(uri, sizeof(uri), "pkcs11:token=" TOKEN ";object=rsa"
-        "?module-path=%s", spy);
-    snprintf(cert, sizeof(cert), "%s/cert01.pem", dir);
-    snprintf(pass, sizeof(pass), "%s/pin", dir);
-    o.key = uri;
-    o.cert = cert;
-    o.pass_file = pass;
-    o.allow_unfit = 1;
-    CU_ASSERT_EQUAL_FATAL(eseal_sealer_open(&s, &o, &err), 0);
-    CU_ASSERT_TRUE(seal_and_check(s));
-    for (i = 0; i < 2; i++) {
-        fflush(NULL);
-        pid[i] = fork();
-        if (pid[i] == 0) {
-            int ok = eseal_sealer_after_fork(s, &err) == 0;
-
-            for (k = 0; k < 3; k++)
-                ok &= seal_and_check(s);
-            fflush(NULL);
-            _exit(ok ? 0 : 1);
-        }
+    fflush(NULL);
+    pid = fork();
+    if (pid == 0) {
+        setenv("PKCS11SPY", module, 1);
+        setenv("PKCS11SPY_OUTPUT", log, 1);
+        setenv("ASAN_OPTIONS", "detect_leaks=0", 1);
+        execl(self, self, "--spy-fork", dir, module, spy, (char *)NULL);
+        _exit(127);
     }
-    for (i = 0; i < 2; i++) {
-        CU_ASSERT_EQUAL(waitpid(pid[i], &status, 0), pid[i]);
-        CU_ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    }
-    CU_ASSERT_TRUE(seal_and_check(s));
-    eseal_sealer_free(s);
-    unsetenv("PKCS11SPY");
-    unsetenv("PKCS11SPY_OUTPUT");
+    CU_ASSERT_EQUAL_FATAL(waitpid(pid, &status, 0), pid);
+    CU_ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     /* the parent: 1 login, 2 seals; each child: 1 login, 3 seals */
     CU_ASSERT_EQUAL(spy_count(log, "C_Login"), 3);
     CU_ASSERT_EQUAL(spy_count(log, "C_Sign"), 8);
@@ -674,9 +711,8 @@ static void test_pkcs11__fork_logs_in_once_per_process(void)
      * locking, then libp11's own re-init, which finds it done) */
     CU_ASSERT_TRUE(spy_count(log, "C_Initialize") >= 3);
     if (spy_count(log, "C_Login") != 3 || spy_count(log, "C_Sign") != 8)
-        fprintf(stderr, "\n  spy: %d C_Login, %d C_Sign, %d C_Initialize\n",
-            spy_count(log, "C_Login"), spy_count(log, "C_Sign"),
-            spy_count(log, "C_Initialize"));
+        fprintf(stderr, "\n  spy: %d C_Login, %d C_Sign\n",
+            spy_count(log, "C_Login"), spy_count(log, "C_Sign"));
 }
 
 static void test_pkcs11__rsa_pss_on_the_token(void)
@@ -713,7 +749,7 @@ static void cleanup_dir(void)
     free(pdf);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     static const unit_case cases[] = {
         UNIT_CASE(test_pkcs11__uri_attributes),
@@ -734,6 +770,16 @@ int main(void)
 
     if (eseal_init(&err) < 0)
         return 2;
+    if (argc == 5 && strcmp(argv[1], "--spy-fork") == 0) {
+        /* the fixture is the parent's: DIR MODULE SPY */
+        snprintf(dir, sizeof(dir), "%s", argv[2]);
+        module = argv[3];
+        rc = load_sample(getenv("ESEAL_SOURCE_ROOT")) < 0 ? 2 :
+             spy_scenario(argv[4]);
+        free(pdf);
+        eseal_shutdown();
+        return rc;
+    }
     rc = unit_run("pkcs11", cases);
     cleanup_dir();
     eseal_shutdown();
