@@ -44,6 +44,10 @@ static int precheck(const unsigned char *in, size_t len, const char *name,
             rc = eseal__error_set(err, ESEAL_EREFUSED, "the document was "
                 "changed after seal %zu in a way that is not permitted",
                 i + 1);
+        else if (s->certification && s->docmdp_permissions == 1)
+            rc = eseal__error_set(err, ESEAL_EREFUSED, "seal %zu certifies "
+                "the document with no changes allowed (DocMDP P=1): added "
+                "validation data would break it", i + 1);
     }
     eseal_report_free(r);
     return rc;

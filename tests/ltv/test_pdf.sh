@@ -152,6 +152,30 @@ grep -q 'timestamp:' "$T/.stdout" && grep -q 'document timestamp 1: valid' \
     "$T/.stdout" || fail "text report lacks the timestamps: $(out)"
 ok "text report shows the timestamps"
 
+say "B-LTA on every kind of PDF structure, and after a certification seal"
+for name in classic hybrid linearized pdfa gs cairo updated-twice version-1.2; do
+    seal "$(sample "$name")" "$T/s-$name.pdf" "${EC[@]}" --level B-LTA \
+        --tsa "$TSA_A"
+    verify_json "$T/s-$name.pdf" --trust "$PKI/trust.pem"
+    assert_json "$T/report.json" \
+        '[.valid, .signatures[0].level, .document_timestamps[0].valid]' \
+        '[
+  true,
+  "B-LTA",
+  true
+]' "$name.pdf: valid B-LTA"
+    sig1_valid "$T/s-$name.pdf"
+    qpdf_ok "$T/s-$name.pdf" || fail "qpdf --check s-$name.pdf"
+done
+seal "$IN" "$T/certified.pdf" "${RSA[@]}" --certify --level B-LTA \
+    --tsa "$TSA_A"
+verify_json "$T/certified.pdf" --trust "$PKI/trust.pem"
+assert_json "$T/report.json" '[.valid, .signatures[0].modifications_after]' \
+    '[
+  true,
+  "permitted"
+]' "certification seal (P=2) with DSS and document timestamp: valid"
+
 # ---------------------------------------------------------------------------
 say "an expired certificate whose seal has an earlier timestamp (faketime)"
 # a certificate valid for one more day, pointing at the services

@@ -95,6 +95,23 @@ assert_json "$T/report.json" '.signatures[0].errors | map(test("archive timestam
     true "the archive timestamp no longer matches"
 xmlsec_ok "$T/lta-changed.xml"
 
+say "B-LTA on every sample: BOM, CRLF, ISO-8859-1, an existing UBL extension"
+for name in generic invoice-bom invoice-crlf invoice-latin1 invoice-ubl-ext; do
+    f=$SOURCE_ROOT/samples/xml/$name.xml
+    assert_file "$f" "sample $name.xml"
+    seal "$f" "$T/s-$name.xml" "${EC[@]}" --level B-LTA --tsa "$TSA_A"
+    verify_json "$T/s-$name.xml" --trust "$PKI/trust.pem"
+    assert_json "$T/report.json" '[.valid, .signatures[-1].level]' '[
+  true,
+  "B-LTA"
+]' "$name.xml: valid B-LTA"
+    xmlsec_ok "$T/s-$name.xml"
+done
+[ "$(tr -cd '\r' <"$T/s-invoice-crlf.xml" | wc -c)" -eq \
+  "$(tr -cd '\n' <"$T/s-invoice-crlf.xml" | wc -c)" ] ||
+    fail "invoice-crlf: the added properties do not use CRLF line ends"
+ok "invoice-crlf: every line ends with CRLF, the added ones too"
+
 # ---------------------------------------------------------------------------
 say "eseal extend: B-B to B-LTA, then a renewal"
 seal "$UBL" "$T/bb.xml" "${RSA[@]}"
