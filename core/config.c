@@ -54,14 +54,17 @@ enum pkey {
     K_KEY, K_CERTIFICATE, K_CHAIN, K_PASSWORD_FILE, K_PASSWORD_ENV,
     K_PASSWORD, K_DIGEST, K_RSA_PSS, K_LEVEL, K_TSA, K_FORMAT, K_PLACEMENT,
     K_C14N, K_CERTIFY, K_SELF_CHECK, K_TRUST, K_OFFLINE, K_AUDIT,
-    K_SIGNING_CERT, K_POLICY_ID, K_POLICY_HASH, K_COUNT
+    K_SIGNING_CERT, K_POLICY_ID, K_POLICY_HASH, K_VISIBLE, K_VISIBLE_PAGE,
+    K_VISIBLE_RECT, K_VISIBLE_IMAGE, K_VISIBLE_FONT, K_TIMEZONE, K_COUNT
 };
 
 static const char *const profile_keys[K_COUNT] = {
     "key", "certificate", "chain", "password_file", "password_env",
     "password", "digest", "rsa_pss", "level", "tsa", "format", "placement",
     "c14n", "certify", "self_check", "trust", "offline", "audit",
-    "signing_certificate", "policy_id", "policy_hash"
+    "signing_certificate", "policy_id", "policy_hash", "visible",
+    "visible_page", "visible_rect", "visible_image", "visible_font",
+    "timezone"
 };
 
 /* ---- messages and ownership ------------------------------------------- */
@@ -521,6 +524,71 @@ cleanup:
     return rc;
 }
 
+/* visible_page = N: 1 or more, or "last". */
+static int get_page(int *out, parser *p, const entry *en)
+{
+    const char *v;
+    char *end;
+    long n;
+    int rc;
+
+    if ((rc = get_string(&v, p, en)) < 0)
+        return rc;
+    if (strcmp(v, "last") == 0) {
+        *out = 0;
+        return 0;
+    }
+    n = strtol(v, &end, 10);
+    if (!g_ascii_isdigit(v[0]) || *end != '\0' || n < 1 || n > 1000000)
+        return perr(p, en->line, "visible_page: '%.32s' is not a page "
+            "number (1, 2, ... or last)", v);
+    *out = (int)n;
+    return 0;
+}
+
+/* visible_rect = x,y,width,height in points (locale-independent). */
+static int get_rect(double out[4], parser *p, const entry *en)
+{
+    const char *v, *s;
+    char *end;
+    int rc, i;
+
+    if ((rc = get_string(&v, p, en)) < 0)
+        return rc;
+    for (s = v, i = 0; i < 4; i++) {
+        while (*s == ' ')
+            s++;
+        out[i] = g_ascii_strtod(s, &end);
+        if (end == s || !(out[i] >= 0 && out[i] <= 100000))
+            break;
+        for (s = end; *s == ' '; s++)
+            ;
+        if (i < 3 && *s++ != ',')
+            break;
+    }
+    if (i < 4 || *s != '\0' || out[2] <= 0 || out[3] <= 0)
+        return perr(p, en->line, "visible_rect: '%.60s' is not x,y,width,"
+            "height in points (e.g. 380,30,180,60)", v);
+    return 0;
+}
+
+/* timezone = an IANA name ("Asia/Tokyo"), "UTC" or an offset ("+09:00"). */
+static int get_timezone(const char **out, parser *p, const entry *en)
+{
+    GTimeZone *tz;
+    const char *v;
+    int rc;
+
+    if ((rc = get_string(&v, p, en)) < 0)
+        return rc;
+    if ((tz = g_time_zone_new_identifier(v)) == NULL)
+        return perr(p, en->line, "timezone: unknown time zone '%.64s' "
+            "(e.g. Asia/Tokyo, UTC, +09:00)", v);
+    g_time_zone_unref(tz);
+    *out = v;
+    return 0;
+}
+
 /* ---- groups -------------------------------------------------------------- */
 
 static int valid_profile_name(const char *s)
@@ -669,6 +737,24 @@ static int read_profile(parser *p, eseal_profile *prof, size_t first,
         case K_POLICY_HASH:
             rc = get_string(&prof->seal.policy_hash, p, en);
             policy_line = en->line;
+            break;
+        case K_VISIBLE:
+            rc = get_bool(&prof->seal.visible, p, en);
+            break;
+        case K_VISIBLE_PAGE:
+            rc = get_page(&prof->seal.visible_page, p, en);
+            break;
+        case K_VISIBLE_RECT:
+            rc = get_rect(prof->seal.visible_rect, p, en);
+            break;
+        case K_VISIBLE_IMAGE:
+            rc = get_path(&prof->seal.visible_image, p, en);
+            break;
+        case K_VISIBLE_FONT:
+            rc = get_path(&prof->seal.visible_font, p, en);
+            break;
+        case K_TIMEZONE:
+            rc = get_timezone(&prof->seal.timezone, p, en);
             break;
         default:
             rc = perr(p, en->line, "unknown key '%.40s'", en->key);

@@ -18,6 +18,7 @@
 #include "pdf_reader.h"
 #include "pdf_update.h"
 #include "pdf_write.h"
+#include "pdf_appearance.h"
 
 #define SEAL_FIELD_PREFIX "eSeal"
 #define MAX_FIELDS_VISITED 100000  /* fields looked at in the AcroForm */
@@ -605,6 +606,7 @@ static int prepare_update(eseal_job *job, eseal_ranges *tbs, int doc_ts,
 {
     pdf_seal_state *st = job->state;
     seal_plan p;
+    pdf_appearance ap;
     form_info fi;
     eseal_buf sig = { 0 }, tail = { 0 };
     const pdf_obj *fields = NULL;
@@ -614,8 +616,10 @@ static int prepare_update(eseal_job *job, eseal_ranges *tbs, int doc_ts,
     size_t k, br_off = 0, ct_off = 0, sig_index = 0, ct, hex, len;
     uint64_t size = job->in->size, a, b;
     int certify = job->opts != NULL && job->opts->certify, perm, rc;
+    int visible = job->opts != NULL && job->opts->visible;
 
     memset(&p, 0, sizeof(p));
+    memset(&ap, 0, sizeof(ap));
     memset(&fi, 0, sizeof(fi));
     memset(tbs, 0, sizeof(*tbs));
     memset(&job->output, 0, sizeof(job->output));
@@ -649,7 +653,11 @@ static int prepare_update(eseal_job *job, eseal_ranges *tbs, int doc_ts,
             "with no changes allowed (DocMDP P=1)");
         goto cleanup;
     }
-    if ((rc = pdf_reader_first_page(p.r, &page_num, &page, err)) < 0)
+    if (visible)    /* the page the seal is shown on */
+        rc = eseal__pdf_appearance_page(&ap, p.r, job, &page_num, &page, err);
+    else
+        rc = pdf_reader_first_page(p.r, &page_num, &page, err);
+    if (rc < 0)
         goto cleanup;
     if ((rc = eseal__pdf_update_new_num(&p.u, &p.sig_num, err)) < 0
         || (rc = eseal__pdf_update_new_num(&p.u, &p.field_num, err)) < 0)
@@ -668,6 +676,9 @@ static int prepare_update(eseal_job *job, eseal_ranges *tbs, int doc_ts,
     for (k = 1; k <= fi.n_fields && fi.used[k]; k++)
         ;
     if ((rc = make_field(&field, &p, page_num, k, err)) < 0)
+        goto cleanup;
+    if (visible
+        && (rc = eseal__pdf_appearance_add(&ap, &p.u, field, job, err)) < 0)
         goto cleanup;
     if ((rc = update_page(&p, page_num, page, err)) < 0)
         goto cleanup;
@@ -728,6 +739,7 @@ cleanup:
     eseal__buf_free(&tail);
     eseal__buf_free(&sig);
     free(fi.used);
+    eseal__pdf_appearance_free(&ap);
     eseal__pdf_update_free(&p.u);
     pdf_reader_free(p.r);
     return rc;
