@@ -15,6 +15,7 @@
 typedef struct seal_run {
     const eseal_adapter *adapter;
     eseal_job job;
+    int self_checked;   /* the self-check ran before the level was raised */
 } seal_run;
 
 static void seal_run_cleanup(seal_run *run)
@@ -184,6 +185,19 @@ static int raise_level(seal_run *run, const eseal_source *src,
         pos += (size_t)s->len;
     }
     doc.len = total;
+    /* the independent reader checks the seal itself: what follows it
+     * (DSS, document timestamps) is beyond what it validates */
+    if (opts->self_check && run->adapter->self_check != NULL) {
+        eseal_source sealed;
+
+        eseal__source_init_buffer(&sealed, doc.data, doc.len,
+            src->name ? src->name : "sealed output");
+        if ((rc = run->adapter->self_check(&sealed, err)) < 0) {
+            eseal_bytes_free(&doc);
+            return rc;
+        }
+        run->self_checked = 1;
+    }
     memset(&ctx, 0, sizeof(ctx));
     ctx.level = opts->level;
     ctx.tsa_urls = opts->tsa_urls;
@@ -295,7 +309,8 @@ int eseal_seal_buffer(eseal_bytes *out, eseal_sealer *sealer,
         memcpy(buf + pos, from + s->off, (size_t)s->len);
         pos += (size_t)s->len;
     }
-    if (opts->self_check && run.adapter->self_check != NULL) {
+    if (opts->self_check && run.adapter->self_check != NULL &&
+        !run.self_checked) {
         eseal_source sealed;
 
         eseal__source_init_buffer(&sealed, buf, total, "sealed output");
@@ -335,7 +350,8 @@ int eseal_seal_file(eseal_sealer *sealer, const char *in_path,
         goto cleanup;
     rc = eseal__write_spans_atomic(out_path, &src, &run.job.tail,
         &run.job.output,
-        opts->self_check && run.adapter->self_check ? self_check_output
+        opts->self_check && run.adapter->self_check && !run.self_checked ?
+            self_check_output
                                                      : NULL,
         (void *)run.adapter, err);
 cleanup:

@@ -167,6 +167,9 @@ for name in classic hybrid linearized pdfa gs cairo updated-twice version-1.2; d
     sig1_valid "$T/s-$name.pdf"
     qpdf_ok "$T/s-$name.pdf" || fail "qpdf --check s-$name.pdf"
 done
+seal "$IN" "$T/selfcheck.pdf" "${RSA[@]}" --self-check --level B-LTA \
+    --tsa "$TSA_A"
+ok "--self-check: Poppler checks the seal before the DSS and the document timestamp"
 seal "$IN" "$T/certified.pdf" "${RSA[@]}" --certify --level B-LTA \
     --tsa "$TSA_A"
 verify_json "$T/certified.pdf" --trust "$PKI/trust.pem"
