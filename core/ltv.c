@@ -15,7 +15,7 @@
 
 #define MAX_CHAIN 10
 
-/* ---- lists ---------------------------------------------------------------- */
+/* ---- lists --------------------------------------------------------------- */
 
 int eseal__der_list_has(const eseal_der_list *l, const unsigned char *der,
     size_t len)
@@ -173,7 +173,7 @@ void eseal__found_ltv_free(struct eseal_found_ltv *l)
     free(l);
 }
 
-/* ---- chains ---------------------------------------------------------------- */
+/* ---- chains -------------------------------------------------------------- */
 
 static void who(char *out, size_t size, X509 *cert)
 {
@@ -487,7 +487,7 @@ cleanup:
     return rc;
 }
 
-/* ---- registry ------------------------------------------------------------- */
+/* ---- registry ------------------------------------------------------------ */
 
 const eseal_ltv_adapter *eseal__ltv_adapter(eseal_format format)
 {

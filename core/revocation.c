@@ -193,7 +193,7 @@ void eseal__rev_cache_clear(void)
     pthread_mutex_unlock(&cache_lock);
 }
 
-/* ---- helpers --------------------------------------------------------------- */
+/* ---- helpers ------------------------------------------------------------- */
 
 static time_t to_time_t(const ASN1_TIME *t)
 {
@@ -501,7 +501,7 @@ cleanup:
     return rc;
 }
 
-/* ---- CRLs ----------------------------------------------------------------- */
+/* ---- CRLs ---------------------------------------------------------------- */
 
 static X509_CRL *crl_decode(const unsigned char *der, size_t len)
 {

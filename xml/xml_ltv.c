@@ -365,7 +365,7 @@ int eseal__xml_read_ltv(eseal_found_signature *f, xmlNodePtr sig)
     return 0;
 }
 
-/* ---- extending: text to splice -------------------------------------------- */
+/* ---- extending: text to splice ------------------------------------------- */
 
 typedef struct ns_use {
     const char *x;        /* prefix of the XAdES namespace used */
@@ -479,7 +479,7 @@ static int put_values(eseal_buf *b, const ns_use *u,
     return rc;
 }
 
-/* ---- extending: one signature ---------------------------------------------- */
+/* ---- extending: one signature -------------------------------------------- */
 
 typedef struct xml_doc {
     xmlDocPtr doc;
