@@ -127,7 +127,8 @@ static void add_all(STACK_OF(X509) *to, STACK_OF(X509) *from)
         (void)eseal__sk_add_unique(to, sk_X509_value(from, i));
 }
 
-/* Checks one timestamp over data at time at; 1 valid. */
+/* Checks one timestamp over data at time at; 1 valid, 0 not, -1 when
+ * only the authority's chain could not be checked (no trust anchor). */
 static int check_ts(eseal_ts *ts, const eseal_found_ts *f,
     STACK_OF(X509) *untrusted, eseal_ltv_doc *d, time_t at,
     char *why, size_t why_size)
@@ -135,6 +136,7 @@ static int check_ts(eseal_ts *ts, const eseal_found_ts *f,
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int md_len = 0;
     const char *w = NULL;
+    int r;
 
     memset(ts, 0, sizeof(*ts));
     if (f->problem != NULL) {
@@ -149,10 +151,10 @@ static int check_ts(eseal_ts *ts, const eseal_found_ts *f,
         snprintf(why, why_size, "cannot compute the timestamp's imprint");
         return 0;
     }
-    if (eseal__ts_verify(ts, md, md_len, d->trust, untrusted, at) == 1)
-        return 1;
-    snprintf(why, why_size, "%s", ts->why);
-    return 0;
+    r = eseal__ts_verify(ts, md, md_len, d->trust, untrusted, at);
+    if (r != 1)
+        snprintf(why, why_size, "%s", ts->why);
+    return r;
 }
 
 /* The chain at time t; *chain gets it (trusted or not). */
@@ -319,7 +321,7 @@ void eseal__ltv_check_signature(eseal_signature_report *rep, X509 *signer,
     time_t now = time(NULL), t = 0, protect = 0;
     char why[300];
     size_t i;
-    int have_time = 0, archived = 0, embedded = 0, lt;
+    int have_time = 0, archived = 0, embedded = 0, lt, r;
 
     memset(&ev, 0, sizeof(ev));
     if (untrusted == NULL)
@@ -338,10 +340,12 @@ void eseal__ltv_check_signature(eseal_signature_report *rep, X509 *signer,
 
         if (ts[i].kind != ESEAL_TS_ARCHIVE)
             continue;
-        if (check_ts(&one, &ts[i], untrusted, d, protect, why,
-                sizeof(why))) {
+        r = check_ts(&one, &ts[i], untrusted, d, protect, why, sizeof(why));
+        if (r == 1) {
             archived = 1;
             protect = one.time;
+        } else if (r < 0) {
+            eseal__sig_warning(rep, "archive timestamp: %s", why);
         } else {
             eseal__sig_error(rep, "archive timestamp: %s", why);
         }
@@ -365,8 +369,10 @@ void eseal__ltv_check_signature(eseal_signature_report *rep, X509 *signer,
 
         if (ts[i].kind != ESEAL_TS_SIGNATURE)
             continue;
-        if (check_ts(&one, &ts[i], untrusted, d, protect, why,
-                sizeof(why))) {
+        r = check_ts(&one, &ts[i], untrusted, d, protect, why, sizeof(why));
+        if (r < 0) {
+            eseal__sig_warning(rep, "signature timestamp: %s", why);
+        } else if (r == 1) {
             if (!have_time || one.time < t) {
                 t = one.time;
                 free(rep->timestamp_authority);
