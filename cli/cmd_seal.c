@@ -35,6 +35,8 @@ typedef struct seal_args {
     int no_sync;
     const char *tsa_auth;   /* --tsa-auth-file */
     int timeout;            /* --timeout: seconds per network request */
+    int visible;            /* --visible, or any --visible-* option */
+    const char *visible_page, *visible_rect, *visible_image;
 } seal_args;
 
 static void usage(FILE *f)
@@ -49,6 +51,8 @@ static void usage(FILE *f)
         "                  [--placement auto|enveloped|ubl]\n"
         "                  [--c14n exc|c14n|c14n11] [--signing-certificate v2|v1]\n"
         "                  [--co-seal] [--force]\n"
+        "                  [--visible [--visible-page N]\n"
+        "                   [--visible-rect x,y,w,h] [--visible-image FILE]]\n"
         "                  [--profile NAME] [--config FILE] [--self-check]\n"
         "                  [--audit FILE] [--jobs N] [--no-sync]\n"
         "                  (-o OUT | --out-dir DIR | --in-place)\n"
@@ -66,7 +70,8 @@ enum {
     OPT_PROFILE, OPT_CONFIG, OPT_SELF_CHECK, OPT_OUT_DIR, OPT_IN_PLACE,
     OPT_PLACEMENT, OPT_C14N, OPT_SIGNING_CERT, OPT_CO_SEAL, OPT_FORCE,
     OPT_AUDIT, OPT_JOBS, OPT_FROM_LIST, OPT_NO_SYNC, OPT_TSA_AUTH,
-    OPT_TIMEOUT, OPT_LATER
+    OPT_TIMEOUT, OPT_VISIBLE, OPT_VISIBLE_PAGE, OPT_VISIBLE_RECT,
+    OPT_VISIBLE_IMAGE, OPT_LATER
 };
 
 static const struct option options[] = {
@@ -95,11 +100,10 @@ static const struct option options[] = {
     { "signing-certificate", required_argument, NULL, OPT_SIGNING_CERT },
     { "co-seal", no_argument, NULL, OPT_CO_SEAL },
     { "force", no_argument, NULL, OPT_FORCE },
-    /* contract options that later versions implement */
-    { "visible", no_argument, NULL, OPT_LATER },
-    { "visible-page", required_argument, NULL, OPT_LATER },
-    { "visible-rect", required_argument, NULL, OPT_LATER },
-    { "visible-image", required_argument, NULL, OPT_LATER },
+    { "visible", no_argument, NULL, OPT_VISIBLE },
+    { "visible-page", required_argument, NULL, OPT_VISIBLE_PAGE },
+    { "visible-rect", required_argument, NULL, OPT_VISIBLE_RECT },
+    { "visible-image", required_argument, NULL, OPT_VISIBLE_IMAGE },
     { "audit", required_argument, NULL, OPT_AUDIT },
     { "jobs", required_argument, NULL, OPT_JOBS },
     { "from-list", required_argument, NULL, OPT_FROM_LIST },
@@ -153,6 +157,13 @@ static int parse_args(seal_args *a, int argc, char **argv)
         case OPT_JOBS: a->jobs = optarg; break;
         case OPT_FROM_LIST: a->from_list = optarg; break;
         case OPT_NO_SYNC: a->no_sync = 1; break;
+        case OPT_VISIBLE: a->visible = 1; break;
+        case OPT_VISIBLE_PAGE: a->visible_page = optarg; a->visible = 1; break;
+        case OPT_VISIBLE_RECT: a->visible_rect = optarg; a->visible = 1; break;
+        case OPT_VISIBLE_IMAGE:
+            a->visible_image = optarg;
+            a->visible = 1;
+            break;
         case 'o': a->out = optarg; break;
         case 'h': usage(stdout); exit(CLI_EXIT_OK);
         case OPT_LATER:
@@ -164,6 +175,48 @@ static int parse_args(seal_args *a, int argc, char **argv)
             return -1;
         }
     }
+    return 0;
+}
+
+/* --visible and its companions on top of the profile's visible seal. */
+static int visible_settings(seal_args *a)
+{
+    char *end;
+    long page;
+    int i;
+
+    if (!a->visible)
+        return 0;
+    a->seal.visible = 1;
+    if (a->visible_page != NULL) {
+        page = strtol(a->visible_page, &end, 10);
+        if (*end != '\0' || end == a->visible_page || page < 1
+            || page > 1000000) {
+            cli_error(NULL, "--visible-page takes a page number (1, 2, ...)");
+            return -1;
+        }
+        a->seal.visible_page = (int)page;
+    }
+    if (a->visible_rect != NULL) {
+        const char *s = a->visible_rect;
+
+        for (i = 0; i < 4; i++) {
+            a->seal.visible_rect[i] = strtod(s, &end);
+            if (end == s || !(a->seal.visible_rect[i] >= 0
+                    && a->seal.visible_rect[i] <= 100000)
+                || *end != (i < 3 ? ',' : '\0'))
+                break;
+            s = end + 1;
+        }
+        if (i < 4 || a->seal.visible_rect[2] <= 0
+            || a->seal.visible_rect[3] <= 0) {
+            cli_error(NULL, "--visible-rect takes x,y,width,height in "
+                "points (e.g. 380,30,180,60)");
+            return -1;
+        }
+    }
+    if (a->visible_image != NULL)
+        a->seal.visible_image = a->visible_image;
     return 0;
 }
 
@@ -276,6 +329,8 @@ static int resolve_settings(seal_args *a, eseal_config **config)
         a->seal.tsa_auth_file = a->tsa_auth;
     if (a->timeout > 0)
         a->seal.net_timeout = a->timeout;
+    if (visible_settings(a) < 0)
+        return -1;
     if (a->sealer.key == NULL) {
         cli_error(NULL, "no key: give --key (or --profile with a config)");
         return -1;

@@ -150,7 +150,7 @@ cleanup:
     return rc;
 }
 
-/* ---- PNG ------------------------------------------------------------------ */
+/* ---- PNG ----------------------------------------------------------------- */
 
 static int load_png(pdf_image *img, const char *path, const eseal_bytes *f,
     int cs, eseal_error *err)
@@ -189,7 +189,7 @@ cleanup:
     return rc;
 }
 
-/* ---- JPEG ----------------------------------------------------------------- */
+/* ---- JPEG ---------------------------------------------------------------- */
 
 typedef struct jpeg_fail {
     struct jpeg_error_mgr mgr;

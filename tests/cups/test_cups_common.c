@@ -3,6 +3,18 @@
 #include "../unit/unit.h"
 #include "cups_common.h"
 
+/* Says which case failed (CUnit shows only the line). */
+static void show(const char *a, const char *b, const char *c)
+{
+    fputs("\n  ", stderr);
+    fputs(a, stderr);
+    fputs(" -> ", stderr);
+    fputs(b, stderr);
+    fputs(", expected ", stderr);
+    fputs(c, stderr);
+    fputs("\n", stderr);
+}
+
 static void test_cups__uri_settings(void)
 {
     cups_queue q;
@@ -61,8 +73,7 @@ static void test_cups__uri_refusals(void)
         CU_ASSERT_EQUAL(cups_queue_parse(&q, bad[i][0], why, sizeof(why)),
             -1);
         if (strstr(why, bad[i][1]) == NULL)
-            fprintf(stderr, "\n  %s: '%s' lacks '%s'\n", bad[i][0], why,
-                bad[i][1]);
+            show(bad[i][0], why, bad[i][1]);
         CU_ASSERT_PTR_NOT_NULL(strstr(why, bad[i][1]));
         cups_queue_free(&q);
     }
@@ -128,8 +139,7 @@ static void test_cups__safe_title(void)
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         cups_safe_title(out, 100, cases[i][0]);
         if (strcmp(out, cases[i][1]) != 0)
-            fprintf(stderr, "\n  '%s' -> '%s', expected '%s'\n",
-                cases[i][0], out, cases[i][1]);
+            show(cases[i][0], out, cases[i][1]);
         CU_ASSERT_STRING_EQUAL(out, cases[i][1]);
     }
     /* long titles are cut, never inside a UTF-8 character */

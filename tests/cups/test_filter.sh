@@ -204,7 +204,13 @@ mkfifo "$T/fifo"
 pid=$!
 exec 9>"$T/fifo"
 head -c 100 "$PDF" >&9
-sleep 0.5
+# once the filter catches SIGTERM (SigCgt bit 15), it is reading the job
+for i in $(seq 300); do
+    cgt=$(sed -n 's/^SigCgt:[[:space:]]*//p' "/proc/$pid/status" 2>/dev/null)
+    [ -n "$cgt" ] && (( 0x$cgt & 0x4000 )) && break
+    sleep 0.1
+done
+sleep 0.2
 kill -TERM "$pid"
 wait "$pid"
 RC=$?

@@ -329,6 +329,50 @@ assert_grep 'does not fit the page' "$T/.stderr" \
     "a rectangle outside the page is refused"
 assert_no_file "$T/x.pdf"
 
+# ---- command-line options --------------------------------------------------
+say "eseal seal --visible, --visible-page, --visible-rect, --visible-image"
+key_args ec
+seal "$T/three.pdf" "$T/cli-default.pdf" "${KEYARGS[@]}" --visible
+check_valid "$T/cli-default.pdf"
+assert_eq "$(widget_page "$T/cli-default.pdf")" "$last 0 R" \
+    "--visible: the last page"
+assert_eq "$(widget_rect "$T/cli-default.pdf")" "391.2 23.8 571.2 83.8" \
+    "--visible: bottom right"
+second=$(qpdf --show-pages "$T/three.pdf" | sed -n 's/^page 2: \([0-9]*\) 0 R/\1/p')
+seal "$T/three.pdf" "$T/cli-rect.pdf" "${KEYARGS[@]}" --visible \
+    --visible-page 2 --visible-rect 100.5,100,200,70 \
+    --visible-image "$T/seal.jpg"
+check_valid "$T/cli-rect.pdf"
+assert_eq "$(widget_page "$T/cli-rect.pdf")" "$second 0 R" "--visible-page 2"
+assert_eq "$(widget_rect "$T/cli-rect.pdf")" "100.5 100 300.5 170" \
+    "--visible-rect 100.5,100,200,70"
+read -r pw ph <<<"$(page_size "$T/three.pdf" 2)"
+stamp_check "$T/three.pdf" "$T/cli-rect.pdf" 2 "$pw" "$ph"
+assert_grep '/DCTDecode' "$T/cli-rect.pdf" "--visible-image: the JPEG"
+seal "$T/three.pdf" "$T/cli-over.pdf" "${CONF[@]}" --profile latin \
+    --visible-page 1
+assert_eq "$(widget_page "$T/cli-over.pdf")" "$first 0 R" \
+    "--visible-page overrides the profile's page"
+seal "$T/three.pdf" "$T/cli-image.pdf" "${KEYARGS[@]}" \
+    --visible-image "$T/seal.png"
+assert_grep '/Subtype /Form' "$T/cli-image.pdf" \
+    "--visible-image alone implies --visible"
+for bad in "--visible-page 0:--visible-page takes a page number" \
+    "--visible-page 2x:--visible-page takes a page number" \
+    "--visible-rect 1,2,3:--visible-rect takes x,y,width,height" \
+    "--visible-rect 1,2,0,4:--visible-rect takes x,y,width,height"; do
+    # shellcheck disable=SC2086
+    run "$ESEAL" seal "${KEYARGS[@]}" ${bad%%:*} -o "$T/x.pdf" "$T/three.pdf"
+    expect_rc 2 "${bad%%:*} is a usage error"
+    assert_grep "${bad#*:}" "$T/.stderr" "... saying '${bad#*:}'"
+done
+run "$ESEAL" seal "${KEYARGS[@]}" --visible-image "$T/missing.png" \
+    -o "$T/x.pdf" "$T/three.pdf"
+expect_rc 2 "a missing image"
+assert_grep 'missing.png: cannot open the seal image' "$T/.stderr" \
+    "... named in the message"
+assert_no_file "$T/x.pdf"
+
 # ---- configuration errors ----------------------------------------------------
 say "configuration keys"
 for bad in "timezone = Mars/Olympus:unknown time zone" \
