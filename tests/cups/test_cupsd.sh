@@ -72,10 +72,18 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 ok "configuration and keys private to the filter's user (mode 600)"
 
+# the PPD passes cupstestppd, with the filter where meson installs it
+need_tool cupstestppd cups-client
+mkdir -p "$T/root/usr/lib/cups/filter"
+ln -sf "$ESEAL_FILTER" "$T/root/usr/lib/cups/filter/eseal-pdf"
+run cupstestppd -R "$T/root" "$PPD"
+[ "$RC" -eq 0 ] || fail "cupstestppd $PPD"
+ok "cupstestppd: PASS"
+
 # the queue, in one command (docs/cups.md)
 run lpadmin -p sealed -E \
     -v "eseal-store:$T/store?profiles=invoices,jp,broken&per=user&config=$E/eseal.conf" \
-    -P "$PPD" -u allow:alice,bob
+    -P "$PPD" -u allow:alice,bob,nobody
 [ "$RC" -eq 0 ] || fail "lpadmin -p sealed"
 ok "queue 'sealed' created with the project's PPD and backend"
 # a queue without the filter (raw) that stores into an eseal-store
@@ -136,6 +144,17 @@ done
 pdftotext "$(find "$T/store/alice" -name "${JOBS[ps]}-*.pdf")" - |
     grep -q 'PostScript job for the sealed queue' || fail "the PS content"
 ok "the PostScript job's PDF holds its text"
+
+if [ "$(id -u)" -eq 0 ] && getent passwd nobody >/dev/null; then
+    say "a user of this host gets the directory and the file"
+    submit -d sealed -U nobody -t "for nobody" "$SAMPLES/classic.pdf"
+    s=$(wait_job "$JOB")
+    [ "$s" = completed ] || fail "job $JOB by nobody: $s"
+    assert_eq "$(stat -c '%U %a' "$T/store/nobody")" "nobody 700" \
+        "per=user: store/nobody belongs to nobody, mode 700"
+    assert_eq "$(stat -c '%U %a' "$T/store/nobody/$JOB-for_nobody.pdf")" \
+        "nobody 600" "per=user: the sealed PDF belongs to nobody, mode 600"
+fi
 
 say "audit lines match the jobs"
 AUDIT=$T/audit/audit.log
