@@ -2,9 +2,9 @@
 /*
  * ngx_http_eseal_module: seals PDF and XML responses on the way out.
  *
- * Shared between the configuration part (ngx_http_eseal_module.c) and the
- * filters (ngx_http_eseal_filter.c).  Only the public headers of libeseal
- * (include/eseal) are used.
+ * Shared by the directives (ngx_http_eseal_module.c), key custody
+ * (ngx_http_eseal_keys.c) and the filters (ngx_http_eseal_filter.c).  Only
+ * the public headers of libeseal (include/eseal) are used.
  */
 
 
@@ -96,6 +96,9 @@ typedef struct {
 } ngx_http_eseal_loc_conf_t;
 
 
+ngx_int_t ngx_http_eseal_resolve(ngx_conf_t *cf,
+    ngx_http_eseal_loc_conf_t *conf);
+ngx_int_t ngx_http_eseal_init_process(ngx_cycle_t *cycle);
 ngx_int_t ngx_http_eseal_filter_init(ngx_conf_t *cf);
 
 

@@ -23,7 +23,7 @@ umask 022
 : "${SOURCE_ROOT:?set SOURCE_ROOT to the source tree}"
 NGINX=${NGINX:-/usr/sbin/nginx}
 TEST_NAME=$(basename "$0" .sh)
-TESTS_DIR=$(cd "$(dirname "$0")" && pwd)
+TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 if [ -n "${TEST_TMPDIR:-}" ]; then
     T=$TEST_TMPDIR

@@ -25,15 +25,17 @@ def pdf(size):
     """A valid classic-xref PDF; its content stream pads it to size."""
     lines = [b"BT /F1 12 Tf 50 780 Td (INVOICE " + MARKER.encode() +
              b") Tj ET"]
-    body = b"\n".join(lines)
+    total = len(lines[0])
     y = 760
     n = 0
-    while len(body) + 600 < size:
+    while total + 600 < size:
         n += 1
         line = ("BT /F1 9 Tf 50 %d Td (Line %06d: consulting and support, "
                 "1 x 5000 JPY) Tj ET" % (y, n)).encode()
-        body += b"\n" + line
+        lines.append(line)
+        total += len(line) + 1
         y = y - 11 if y > 60 else 760
+    body = b"\n".join(lines)
     objs = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",

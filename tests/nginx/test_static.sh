@@ -14,6 +14,14 @@ URL=http://127.0.0.1:$P
 AUDIT=$NGX_PREFIX/logs/audit.log
 ERRLOG=$NGX_PREFIX/logs/error.log
 
+cat >"$T/eseal.conf" <<EOF
+[profile receipts]
+key = $KEYS/eseal-ec.key
+certificate = $KEYS/eseal-ec.pem
+chain = $KEYS/chain.pem
+placement = enveloped
+EOF
+
 ngx_conf static <<EOF
     gzip on;
     gzip_types application/pdf application/xml;
@@ -38,6 +46,17 @@ ngx_conf static <<EOF
         location /plain/ {
             alias $WWW/;
         }
+        location /profile/ {
+            alias $WWW/;
+            eseal on;
+            eseal_config $T/eseal.conf;
+            eseal_profile receipts;
+        }
+        location /ubl/ {
+            alias $WWW/;
+            eseal on;
+            eseal_placement ubl;
+        }
     }
 EOF
 ngx_start static "$P" "$H2"
@@ -61,7 +80,25 @@ sealed_headers xml "/invoice.xml"
 get generic "$URL/generic.xml"
 verify_xml generic "/generic.xml"
 
+say "a profile of eseal.conf, and the XML placement"
+get prof "$URL/profile/invoice.pdf"
+verify_pdf prof "sealed with the profile's key" "$SERIAL_EC"
+get profx "$URL/profile/invoice.xml"
+verify_xml profx "XML sealed with the profile (placement enveloped)"
+grep -q 'UBLExtensions' "$T/profx.body" &&
+    fail "the profile's placement enveloped was not used"
+ok "the profile's placement: enveloped (no UBLExtensions)"
+get ublx "$URL/ubl/invoice.xml"
+verify_xml ublx "XML sealed with eseal_placement ubl"
+grep -q 'UBLExtensions' "$T/ublx.body" ||
+    fail "eseal_placement ubl: no UBLExtensions in the output"
+ok "eseal_placement ubl: the signature is in the UBL extensions"
+: >"$AUDIT"
+
 say "the audit log: one line per sealed response"
+get pdf "$URL/invoice.pdf"
+get xml "$URL/invoice.xml"
+get generic "$URL/generic.xml"
 [ "$(wc -l <"$AUDIT")" -eq 3 ] || fail "audit lines: $(cat "$AUDIT")"
 ok "three audit lines"
 sha=$(sha256sum "$T/pdf.body" | cut -d' ' -f1)
