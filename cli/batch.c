@@ -558,6 +558,7 @@ typedef struct run {
     size_t workers_left;     /* under lock */
     pthread_mutex_t lock;
     pthread_cond_t wake;     /* a worker ended */
+    size_t commit_at;        /* pending documents that start a commit */
     /* main thread only */
     size_t sealed, failed;
     int last_rc;
@@ -738,7 +739,7 @@ static int run_jobs(run *r, unsigned int jobs, int *commit_failed)
         if (!left)
             break;
         if (!*commit_failed &&
-            (eseal_batch_pending(r->batch) >= DEFAULT_PENDING / 2 ||
+            (eseal_batch_pending(r->batch) >= r->commit_at ||
              cli_now() - last_commit >= COMMIT_SECONDS)) {
             if (commit(r) < 0) {
                 *commit_failed = 1;
@@ -812,6 +813,7 @@ int cli_batch_run(const cli_batch_opts *o)
     bo.audit = o->audit;
     bo.no_sync = o->no_sync;
     bo.max_pending = (unsigned int)raise_fd_limit(jobs);
+    r.commit_at = bo.max_pending / 2 ? bo.max_pending / 2 : 1;
     if (eseal_batch_open(&r.batch, o->sealer, &bo, &err) < 0) {
         cli_report_error(NULL, &err);
         collect_free(&c);
