@@ -211,8 +211,15 @@ static int pdf_extend(eseal_bytes *out, const eseal_bytes *doc,
         if (!si->doc_ts && (rc = eseal__ltv_collect(&vd, &rev, si->signer,
                  si->pool, ctx, 1, job != NULL ? 0 : seal_time(si),
                  job != NULL ? "the seal" : "a seal of the document",
-                 err)) < 0)
+                 err)) < 0) {
+            /* a document whose seal is revoked: the document is refused */
+            if (rc == ESEAL_ECERT && job == NULL) {
+                rc = ESEAL_EREFUSED;
+                if (err != NULL)
+                    err->code = rc;
+            }
             goto cleanup;
+        }
         /* the seal's timestamps, and every document timestamp: the
          * newest one is what a renewal must keep verifiable */
         for (k = 0; k < si->tokens.n; k++)

@@ -788,8 +788,16 @@ static int extend_one(eseal_bytes *bytes, size_t idx, int sealing,
             goto nomem;
         if ((rc = eseal__ltv_collect(&vd, &rev, leaf, pool, ctx, 1,
                  sealing ? 0 : first_ts_time(have, ESEAL_TS_SIGNATURE),
-                 sealing ? "the seal" : "a seal of the document", err)) < 0)
+                 sealing ? "the seal" : "a seal of the document",
+                 err)) < 0) {
+            /* a document whose seal is revoked: the document is refused */
+            if (rc == ESEAL_ECERT && !sealing) {
+                rc = ESEAL_EREFUSED;
+                if (err != NULL)
+                    err->code = rc;
+            }
             goto cleanup;
+        }
         if (tok.len > 0 && (rc = collect_tsa(&vd, &tok, ctx, err)) < 0)
             goto cleanup;
         for (i = 0; have != NULL && i < have->n_ts; i++)

@@ -119,6 +119,64 @@ expect_rc 1 "verify: a seal of a revoked certificate"
 assert_json "$T/report.json" '.signatures[0].revocation' revoked \
     "verify: revocation revoked (OCSP)"
 
+say "revoked after sealing: seals with an earlier time stay valid"
+mkdir -p "$T/late"
+printf '%s\n' 'basicConstraints = CA:FALSE' \
+    'keyUsage = critical,digitalSignature,nonRepudiation' \
+    "authorityInfoAccess = OCSP;URI:http://127.0.0.1:$HTTP_PORT/ocsp" \
+    >"$T/late/ext.cnf"
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+    -out "$T/late/key.pem" 2>/dev/null || fail "genpkey"
+chmod 600 "$T/late/key.pem"
+must openssl req -new -key "$T/late/key.pem" -subj "/CN=DEMO revoked later" \
+    -out "$T/late/req.pem"
+must openssl x509 -req -in "$T/late/req.pem" -CA "$PKI/issuing-ca.pem" \
+    -CAkey "$PKI/issuing-ca.key" -set_serial 0x1A7E -days 30 \
+    -extfile "$T/late/ext.cnf" -out "$T/late/cert.pem"
+END=$(date -u -d "$(openssl x509 -in "$T/late/cert.pem" -noout -enddate |
+    cut -d= -f2)" +%y%m%d%H%M%SZ)
+printf 'V\t%s\t\t1A7E\tunknown\t/CN=DEMO revoked later\n' "$END" \
+    >>"$PKI/index.txt"
+# ocsp_says STATUS: the responder (which rereads its index) says STATUS
+ocsp_says() {
+    local i
+    for i in $(seq 50); do
+        openssl ocsp -issuer "$PKI/issuing-ca.pem" -cert "$T/late/cert.pem" \
+            -url "http://127.0.0.1:$(cat "$T/ocsp.port")" -noverify \
+            2>/dev/null | grep -q ": $1\$" && return 0
+        sleep 0.2
+    done
+    fail "the OCSP responder does not say $1 for the test certificate"
+}
+ocsp_says good
+LATE=(--key "$T/late/key.pem" --cert "$T/late/cert.pem"
+    --chain "$PKI/chain.pem")
+seal "$PDF" "$T/late-lt.pdf" "${LATE[@]}" --level B-LT --tsa "$TSA_OK"
+seal "$PDF" "$T/late-t.pdf" "${LATE[@]}" --level B-T --tsa "$TSA_OK"
+seal "$PDF" "$T/late-b.pdf" "${LATE[@]}"
+sleep 2
+NOW=$(date -u +%y%m%d%H%M%SZ)
+sed -i "s/^V\t$END\t\t1A7E\t/R\t$END\t$NOW\t1A7E\t/" "$PKI/index.txt"
+ocsp_says revoked
+verify_json "$T/late-t.pdf" --trust "$PKI/trust.pem"
+expect_rc 0 "B-T seal made before the revocation (OCSP now says revoked)"
+assert_json "$T/report.json" '.signatures[0].revocation' good \
+    "good at the timestamp's time"
+assert_json "$T/report.json" \
+    '.signatures[0].warnings | map(test("revoked on .*after the seal")) | any' \
+    true "a warning gives the later revocation"
+verify_json "$T/late-b.pdf" --trust "$PKI/trust.pem"
+expect_rc 1 "B-B seal of the certificate revoked since (its time is now)"
+assert_json "$T/report.json" '.signatures[0].revocation' revoked \
+    "B-B: revoked"
+verify_json "$T/late-lt.pdf" --offline --trust "$PKI/trust.pem"
+expect_rc 0 "B-LT seal made before the revocation, offline"
+run "$ESEAL" extend --level B-LTA --tsa "$TSA_OK" -o "$T/late-ext.pdf" \
+    "$T/late-b.pdf"
+expect_fail "extending the B-B seal of a revoked certificate" "revoked" \
+    "$T/late-ext.pdf"
+expect_rc 1 "a document whose seal is revoked is refused (exit 1)"
+
 say "the OCSP responder down, a CRL to fall back on"
 stop "$OCSP_PID"
 seal "$PDF" "$T/crl.pdf" "${RSA[@]}" --level B-LT --tsa "$TSA_OK"
