@@ -55,7 +55,8 @@ enum pkey {
     K_PASSWORD, K_DIGEST, K_RSA_PSS, K_LEVEL, K_TSA, K_FORMAT, K_PLACEMENT,
     K_C14N, K_CERTIFY, K_SELF_CHECK, K_TRUST, K_OFFLINE, K_AUDIT,
     K_SIGNING_CERT, K_POLICY_ID, K_POLICY_HASH, K_VISIBLE, K_VISIBLE_PAGE,
-    K_VISIBLE_RECT, K_VISIBLE_IMAGE, K_VISIBLE_FONT, K_TIMEZONE, K_COUNT
+    K_VISIBLE_RECT, K_VISIBLE_IMAGE, K_VISIBLE_FONT, K_TIMEZONE,
+    K_TSA_AUTH_FILE, K_TIMEOUT, K_COUNT
 };
 
 static const char *const profile_keys[K_COUNT] = {
@@ -64,7 +65,7 @@ static const char *const profile_keys[K_COUNT] = {
     "c14n", "certify", "self_check", "trust", "offline", "audit",
     "signing_certificate", "policy_id", "policy_hash", "visible",
     "visible_page", "visible_rect", "visible_image", "visible_font",
-    "timezone"
+    "timezone", "tsa_auth_file", "timeout"
 };
 
 /* ---- messages and ownership ------------------------------------------- */
@@ -546,6 +547,24 @@ static int get_page(int *out, parser *p, const entry *en)
     return 0;
 }
 
+/* timeout = seconds per network request, 1..600. */
+static int get_timeout(int *out, parser *p, const entry *en)
+{
+    const char *v;
+    char *end;
+    long n;
+    int rc;
+
+    if ((rc = get_string(&v, p, en)) < 0)
+        return rc;
+    n = strtol(v, &end, 10);
+    if (!g_ascii_isdigit(v[0]) || *end != '\0' || n < 1 || n > 600)
+        return perr(p, en->line, "timeout: '%.32s' is not a number of "
+            "seconds from 1 to 600", v);
+    *out = (int)n;
+    return 0;
+}
+
 /* visible_rect = x,y,width,height in points (locale-independent). */
 static int get_rect(double out[4], parser *p, const entry *en)
 {
@@ -743,6 +762,14 @@ static int read_profile(parser *p, eseal_profile *prof, size_t first,
             break;
         case K_VISIBLE_PAGE:
             rc = get_page(&prof->seal.visible_page, p, en);
+            break;
+        case K_TSA_AUTH_FILE:
+            rc = get_path(&prof->seal.tsa_auth_file, p, en);
+            break;
+        case K_TIMEOUT:
+            rc = get_timeout(&prof->seal.net_timeout, p, en);
+            if (rc == 0)
+                prof->verify.net_timeout = prof->seal.net_timeout;
             break;
         case K_VISIBLE_RECT:
             rc = get_rect(prof->seal.visible_rect, p, en);

@@ -327,6 +327,23 @@ static void test_config__xml_settings(void)
         "signing_certificate: 'v3'");
 }
 
+static void test_config__network_settings(void)
+{
+    eseal_config *c = NULL;
+    const eseal_profile *prof = NULL;
+    eseal_error err;
+
+    CU_ASSERT_EQUAL_FATAL(load(&c, "[profile x]\nkey = k\n"
+        "tsa_auth_file = /etc/eseal/tsa.auth\ntimeout = 7\n", &err), 0);
+    CU_ASSERT_EQUAL_FATAL(eseal_config_profile(&prof, c, "x", &err), 0);
+    CU_ASSERT_STRING_EQUAL(prof->seal.tsa_auth_file, "/etc/eseal/tsa.auth");
+    CU_ASSERT_EQUAL(prof->seal.net_timeout, 7);
+    CU_ASSERT_EQUAL(prof->verify.net_timeout, 7);
+    eseal_config_free(c);
+    expect_error("[profile a]\ntimeout = 0\n", 2, "timeout: '0'");
+    expect_error("[profile a]\ntimeout = 5s\n", 2, "timeout: '5s'");
+}
+
 static void test_config__unknown_keys_and_groups(void)
 {
     expect_error("[profile a]\nkey = k\ndigst = sha256\n", 3,
@@ -627,6 +644,7 @@ int main(void)
         UNIT_CASE(test_config__relative_paths),
         UNIT_CASE(test_config__default_profile_rules),
         UNIT_CASE(test_config__xml_settings),
+        UNIT_CASE(test_config__network_settings),
         UNIT_CASE(test_config__unknown_keys_and_groups),
         UNIT_CASE(test_config__bad_values),
         UNIT_CASE(test_config__syntax),
