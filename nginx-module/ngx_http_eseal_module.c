@@ -32,7 +32,13 @@ static char *ngx_http_eseal_audit_log(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 
 
+static char *ngx_http_eseal_check_timeout(ngx_conf_t *cf, void *post,
+    void *data);
 static void ngx_http_eseal_cleanup_shutdown(void *data);
+
+
+static ngx_conf_post_handler_pt  ngx_http_eseal_timeout_post =
+    ngx_http_eseal_check_timeout;
 
 
 static ngx_conf_enum_t  ngx_http_eseal_levels[] = {
@@ -153,6 +159,13 @@ static ngx_command_t  ngx_http_eseal_commands[] = {
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
+
+    { ngx_string("eseal_net_timeout"),
+      NGX_HTTP_ESEAL_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_eseal_loc_conf_t, net_timeout),
+      &ngx_http_eseal_timeout_post },
 
     { ngx_string("eseal_placement"),
       NGX_HTTP_ESEAL_CONF|NGX_CONF_TAKE1,
@@ -306,6 +319,7 @@ ngx_http_eseal_create_loc_conf(ngx_conf_t *cf)
     conf->max_size = NGX_CONF_UNSET_SIZE;
     conf->thread_pool = NGX_CONF_UNSET_PTR;
     conf->tsa = NGX_CONF_UNSET_PTR;
+    conf->net_timeout = NGX_CONF_UNSET;
     conf->placement = NGX_CONF_UNSET_UINT;
 
     return conf;
@@ -348,6 +362,8 @@ ngx_http_eseal_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_ptr_value(conf->thread_pool, prev->thread_pool,
                              NGX_CONF_UNSET_PTR);
     ngx_conf_merge_ptr_value(conf->tsa, prev->tsa, NGX_CONF_UNSET_PTR);
+    ngx_conf_merge_value(conf->net_timeout, prev->net_timeout,
+                         NGX_CONF_UNSET);
     ngx_conf_merge_uint_value(conf->placement, prev->placement,
                               NGX_CONF_UNSET_UINT);
 
@@ -549,6 +565,19 @@ ngx_http_eseal_audit_log(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     elcf->audit_path = value[1];
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_eseal_check_timeout(ngx_conf_t *cf, void *post, void *data)
+{
+    time_t  *sec = data;
+
+    if (*sec < 1 || *sec > 600) {
+        return "must be between 1s and 600s";
+    }
 
     return NGX_CONF_OK;
 }

@@ -67,6 +67,7 @@ typedef struct {
     ngx_array_t                  audits;      /* ngx_http_eseal_audit_t * */
     ngx_array_t                  configs;     /* ngx_http_eseal_config_t * */
     ngx_int_t                    upstream_addr_index;
+    ngx_shm_zone_t              *login_zone;  /* orders the workers' logins */
 } ngx_http_eseal_main_conf_t;
 
 
@@ -86,6 +87,7 @@ typedef struct {
     size_t                       max_size;
     ngx_thread_pool_t           *thread_pool;
     ngx_array_t                 *tsa;         /* ngx_str_t */
+    time_t                       net_timeout;
     ngx_uint_t                   placement;
     ngx_str_t                    audit_path;  /* "off": none */
 

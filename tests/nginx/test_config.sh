@@ -160,6 +160,14 @@ conf_with badtsa <<EOF
 EOF
 refused badtsa "not an http" "a timestamp authority that is not http(s)"
 
+conf_with timeout <<EOF
+            eseal on;
+            eseal_key $KEYS/eseal-rsa.key;
+            eseal_certificate $KEYS/eseal-rsa.pem;
+            eseal_net_timeout 0;
+EOF
+refused timeout 'between 1s and 600s' "eseal_net_timeout 0"
+
 conf_with star <<EOF
             eseal on;
             eseal_types *;

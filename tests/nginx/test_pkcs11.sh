@@ -108,7 +108,21 @@ assert_eq "$signs" 42 "C_Sign: one per sealed document"
 [ "$(count 'logged in to the PKCS#11 token' "$ERRLOG")" = 2 ] ||
     fail "a request logged in again"
 ok "42 seals, no further login"
-assert_no_grep 'exited on signal|\[alert\]|\[crit\]' "$ERRLOG" \
-    "no crash or alert in the error log"
+
+say "a reload opens the token again; new workers log in once each"
+LD_LIBRARY_PATH=$ESEAL_LIBDIR "$NGINX" -p "$NGX_PREFIX/" -c conf/good.conf \
+    -s reload 2>"$T/.stderr" || fail "nginx -s reload"
+for _ in $(seq 1 100); do
+    [ "$(count 'logged in to the PKCS#11 token' "$ERRLOG")" -ge 4 ] && break
+    sleep 0.1
+done
+[ "$(count 'logged in to the PKCS#11 token' "$ERRLOG")" = 4 ] ||
+    fail "after the reload: $(grep -a 'eseal:' "$ERRLOG")"
+ok "two new workers logged in"
+seq 1 10 | xargs -P 4 -I{} curl -s -o /dev/null "$URL/small.pdf?r{}"
+get pdf2 "$URL/invoice.pdf"
+verify_pdf pdf2 "sealed on the token after the reload" "$SERIAL_RSA"
+assert_no_grep 'exited on signal|\[alert\]|\[crit\]|cannot log in' "$ERRLOG" \
+    "no crash, alert or failed login in the error log"
 
 done_ok

@@ -1,16 +1,54 @@
 #!/bin/bash
 # Workers and key custody: the key file stays root-only and the workers,
 # which run as another user, seal with the key the master loaded (once per
-# configuration load, never per request); workers are not dumpable; sealing
-# runs in the thread pool, so a fast request is answered while big seals
-# run, and a full queue answers 503; worker memory stays within a bound
-# over many seals; a reload picks up a renewed key and certificate.
+# configuration load, never per request); workers are not dumpable; a
+# reload picks up a renewed key and certificate; worker memory stays within
+# a bound over many seals.  Sealing runs in the thread pool: seals held in
+# flight by a timestamp authority that answers only when the test opens a
+# gate do not delay other requests, a one-thread pool held that way answers
+# 503 to the next seal, and a client that goes away during a seal harms
+# nothing.
 . "$(dirname "$0")/lib.sh"
 
+: "${TSA_SERVER:?set TSA_SERVER to tests/ltv/tsa_server (built with the tests)}"
+[ -x "$TSA_SERVER" ] || fail "$TSA_SERVER missing: build the tests (ninja)"
 make_pki
 make_docs
 P=$(free_port)
+GATE_PORT=$(free_port)
+DOWN=$(free_port)
 URL=http://127.0.0.1:$P
+GATE=$T/gate-open
+
+# the timestamp authority, and the gate in front of it
+"$TSA_SERVER" --port-file "$T/tsa.port" --cert "$PKI/tsa.pem" \
+    --key "$PKI/tsa.key" --chain "$PKI/chain.pem" >"$T/tsa.log" 2>&1 &
+TSA_PID=$!
+GATE_PID=""
+trap 'touch "$GATE"; kill $TSA_PID $GATE_PID 2>/dev/null; ngx_stop_quietly' \
+    EXIT
+for _ in $(seq 1 100); do
+    [ -s "$T/tsa.port" ] && break
+    sleep 0.1
+done
+[ -s "$T/tsa.port" ] || fail "tsa_server did not start"
+python3 "$TESTS_DIR/tsa_gate.py" "$GATE_PORT" \
+    "http://127.0.0.1:$(cat "$T/tsa.port")/" "$GATE" >"$T/gate.log" 2>&1 &
+GATE_PID=$!
+for _ in $(seq 1 100); do
+    grep -q ready "$T/gate.log" && break
+    sleep 0.1
+done
+grep -q ready "$T/gate.log" || fail "tsa_gate.py did not start"
+
+# held N: waits until N timestamp requests in all are held at the gate
+held() {
+    for _ in $(seq 1 1200); do
+        [ "$(count '^waiting' "$T/gate.log")" -ge "$1" ] && return 0
+        sleep 0.05
+    done
+    fail "$1 timestamp requests never reached the gate"
+}
 AUDIT=$NGX_PREFIX/logs/audit.log
 ERRLOG=$NGX_PREFIX/logs/error.log
 
@@ -34,10 +72,34 @@ workers_conf() {
             eseal on;
             eseal_thread_pool eseal;
         }
+        location /bt/ {
+            alias $WWW/;
+            eseal on;
+            eseal_thread_pool eseal;
+            eseal_level B-T;
+            eseal_tsa http://127.0.0.1:$GATE_PORT/;
+        }
         location /one/ {
             alias $WWW/;
             eseal on;
             eseal_thread_pool one;
+            eseal_level B-T;
+            eseal_tsa http://127.0.0.1:$GATE_PORT/;
+        }
+        location /tsaslow/ {
+            alias $WWW/;
+            eseal on;
+            eseal_thread_pool eseal;
+            eseal_level B-T;
+            eseal_tsa http://127.0.0.1:$GATE_PORT/;
+            eseal_net_timeout 1s;
+        }
+        location /tsadown/ {
+            alias $WWW/;
+            eseal on;
+            eseal_thread_pool eseal;
+            eseal_level B-T;
+            eseal_tsa http://127.0.0.1:$DOWN/;
         }
         location /plain/ {
             alias $WWW/;
@@ -137,63 +199,64 @@ after=$(rss)
     fail "worker RSS grew from $before kB to $after kB over 600 seals"
 ok "worker RSS $before kB -> $after kB over 600 seals (bound: +16 MB)"
 
-# big_seals SIZE_MB: starts two seals of a SIZE_MB PDF, waits until both
-# are in the thread pool; BIG_PIDS holds the curls
-big_seals() {
-    local i n
-    python3 "$TESTS_DIR/make_docs.py" "$WWW" "big.pdf=pdf:${1}m" ||
-        fail "make_docs.py big.pdf"
-    chmod a+r "$WWW/big.pdf"
-    : >"$ERRLOG"
-    : >"$AUDIT"
-    BIG_PIDS=()
-    for i in 1 2; do
-        curl -s --max-time 120 -o "$T/big$i.body" "$URL/big.pdf?$i" &
-        BIG_PIDS+=($!)
-    done
-    for _ in $(seq 1 600); do
-        n=$(count "eseal: sealing .* bytes" "$ERRLOG")
-        [ "$n" -ge 2 ] && return 0
-        sleep 0.05
-    done
-    fail "the big seals did not start"
-}
+say "sealing runs off the event loop"
+rm -f "$GATE"
+: >"$AUDIT"
+curl -s --max-time 120 -o "$T/held1.body" "$URL/bt/invoice.pdf?1" &
+H1=$!
+curl -s --max-time 120 -o "$T/held2.body" "$URL/bt/invoice.xml?2" &
+H2=$!
+held 2
+ok "two B-T seals are held in the thread pool by their timestamp requests"
+get fast "$URL/plain/note.txt"
+expect_status 200 "an unsealed request meanwhile"
+get other "$URL/invoice.pdf"
+expect_status 200 "a B-B seal meanwhile (another thread of the pool)"
+verify_pdf other "the seal made meanwhile"
+kill -0 "$H1" 2>/dev/null && kill -0 "$H2" 2>/dev/null ||
+    fail "a held seal finished before its timestamp came"
+[ "$(count '/bt/' "$AUDIT")" = 0 ] || fail "a held seal was audited"
+ok "both held seals were still in flight"
+touch "$GATE"
+wait "$H1" "$H2"
+cp "$T/held1.body" "$T/held1x.body"
+verify_pdf held1x "the held PDF, once its timestamp came"
+run "$ESEAL" verify --offline --trust "$PKI/trust.pem" --json "$T/held1.body"
+[ "$(jq -r '.signatures[-1].level' "$T/.stdout")" = B-T ] ||
+    fail "the held PDF is not B-T: $(head -c 400 "$T/.stdout")"
+ok "level B-T, timestamp $(jq -r '.signatures[-1].timestamp_time' \
+    "$T/.stdout")"
+cp "$T/held2.body" "$T/held2x.body"
+verify_xml held2x "the held XML invoice, once its timestamp came"
 
-say "sealing runs off the event loop: a fast request while big seals run"
-conclusive=""
-for size in 64 128 256; do
-    big_seals "$size"
-    get fast "$URL/plain/note.txt"
-    expect_status 200 "an unsealed request during two ${size} MB seals"
-    sealed_then=$(wc -l <"$AUDIT")
-    wait "${BIG_PIDS[@]}"
-    if [ "$sealed_then" = 0 ]; then
-        conclusive=1
-        break
-    fi
-    say "the seals of ${size} MB were done before the fast answer; bigger"
-done
-[ -n "$conclusive" ] ||
-    fail "could not observe a fast answer during big seals"
-ok "answered while both seals were still running"
-[ "$(wc -l <"$AUDIT")" = 2 ] || fail "the big seals did not finish"
-run "$ESEAL" verify --offline --trust "$PKI/trust.pem" "$T/big1.body"
-[ "$RC" -eq 0 ] || fail "the big sealed PDF does not verify"
-ok "the ${size} MB PDF is sealed and verifies"
+say "a full thread queue answers 503"
+rm -f "$GATE"
+: >"$ERRLOG"
+before=$(count '^waiting' "$T/gate.log")
+curl -s --max-time 120 -o "$T/onebig.body" "$URL/one/invoice.pdf" &
+BUSY=$!
+held $((before + 1))
+get busy "$URL/one/small.pdf"
+expect_status 503 "a seal while the one-thread pool is busy"
+no_document busy "full queue"
+[ "$(count 'eseal: the thread pool queue is full' "$ERRLOG")" = 1 ] ||
+    fail "full queue: not one line of ours: $(cat "$ERRLOG")"
+ok "logged once with its cause (nginx adds its own queue overflow line)"
+touch "$GATE"
+wait "$BUSY"
+cp "$T/onebig.body" "$T/onebigx.body"
+verify_pdf onebigx "the seal that held the pool completed"
 
 say "a client that goes away during a seal"
-python3 "$TESTS_DIR/make_docs.py" "$WWW" "big.pdf=pdf:64m"
-chmod a+r "$WWW/big.pdf"
-: >"$ERRLOG"
+rm -f "$GATE"
 : >"$AUDIT"
-curl -s --max-time 120 -o /dev/null "$URL/big.pdf?gone" &
+before=$(count '^waiting' "$T/gate.log")
+curl -s --max-time 120 -o /dev/null "$URL/bt/invoice.pdf?gone" &
 GONE=$!
-for _ in $(seq 1 600); do
-    [ "$(count 'eseal: sealing' "$ERRLOG")" -ge 1 ] && break
-    sleep 0.05
-done
+held $((before + 1))
 kill "$GONE" 2>/dev/null
 wait "$GONE" 2>/dev/null
+touch "$GATE"
 for _ in $(seq 1 600); do
     [ -s "$AUDIT" ] && break
     sleep 0.05
@@ -204,37 +267,37 @@ verify_pdf alive "the worker seals on after an abandoned seal"
 [ "$(worker_pids)" = "$W1" ] || fail "the worker changed (crashed?)"
 ok "the same worker, no crash"
 
-say "a full thread queue answers 503"
-conclusive=""
-for size in 64 128 256; do
-    python3 "$TESTS_DIR/make_docs.py" "$WWW" "big.pdf=pdf:${size}m"
-    chmod a+r "$WWW/big.pdf"
-    : >"$ERRLOG"
-    : >"$AUDIT"
-    curl -s --max-time 120 -o "$T/onebig.body" "$URL/one/big.pdf" &
-    BIG=$!
-    for _ in $(seq 1 600); do
-        [ "$(count 'eseal: sealing' "$ERRLOG")" -ge 1 ] && break
-        sleep 0.05
-    done
-    get busy "$URL/one/small.pdf"
-    sealed_then=$(wc -l <"$AUDIT")
-    wait "$BIG"
-    if [ "$sealed_then" = 0 ]; then
-        conclusive=1
-        break
-    fi
-done
-[ -n "$conclusive" ] || fail "could not observe a busy thread pool"
-expect_status 503 "a seal while the one-thread pool is busy"
-no_document busy "full queue"
-[ "$(count 'eseal: the thread pool queue is full' "$ERRLOG")" = 1 ] ||
-    fail "full queue: not one line of ours: $(cat "$ERRLOG")"
-ok "logged once with its cause (nginx adds its own queue overflow line)"
-run "$ESEAL" verify --offline --trust "$PKI/trust.pem" "$T/onebig.body"
-[ "$RC" -eq 0 ] || fail "the seal that held the pool does not verify"
-ok "the seal that held the pool completed"
-rm -f "$WWW/big.pdf"
+say "a timestamp authority that is down fails closed"
+: >"$ERRLOG"
+get tsadown "$URL/tsadown/invoice.pdf"
+expect_status 500 "B-T with the TSA down"
+no_document tsadown "TSA down"
+[ "$(count 'eseal: cannot seal: ETSA' "$ERRLOG")" = 1 ] ||
+    fail "TSA down: not one error line: $(cat "$ERRLOG")"
+ok "one error line: $(grep -a 'ETSA' "$ERRLOG" | sed 's/^.*eseal: //' |
+    cut -c1-90)"
+
+rm -f "$GATE"
+: >"$ERRLOG"
+get tsaslow "$URL/tsaslow/invoice.pdf"
+expect_status 500 "B-T with a TSA that does not answer within eseal_net_timeout"
+no_document tsaslow "TSA timeout"
+[ "$(count 'eseal: cannot seal: ETSA' "$ERRLOG")" = 1 ] ||
+    fail "TSA timeout: not one error line: $(cat "$ERRLOG")"
+ok "one error line: $(grep -a 'ETSA' "$ERRLOG" | sed 's/^.*eseal: //' |
+    cut -c1-90)"
+touch "$GATE"
+
+say "a large document"
+python3 "$TESTS_DIR/make_docs.py" "$WWW" "big.pdf=pdf:32m"
+chmod a+r "$WWW/big.pdf"
+get big "$URL/big.pdf"
+expect_status 200 "GET a 32 MB PDF"
+sealed_headers big "32 MB PDF"
+run "$ESEAL" verify --offline --trust "$PKI/trust.pem" "$T/big.body"
+[ "$RC" -eq 0 ] || fail "the big sealed PDF does not verify"
+ok "the 32 MB PDF is sealed and verifies"
+rm -f "$WWW/big.pdf" "$T/big.body"
 
 assert_no_grep 'exited on signal|\[alert\]|\[crit\]' "$ERRLOG" \
     "no crash or alert in the error log"
