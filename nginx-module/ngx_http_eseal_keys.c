@@ -391,6 +391,11 @@ ngx_http_eseal_get_audit(ngx_conf_t *cf, ngx_http_eseal_loc_conf_t *conf,
         if (ap[i]->path.len == name.len
             && ngx_strncmp(ap[i]->path.data, name.data, name.len) == 0)
         {
+            if (ap[i]->nosync != conf->audit_nosync) {
+                ngx_http_eseal_conf_error(cf, conf, "audit-sync", NULL);
+                return NULL;
+            }
+
             return ap[i];
         }
     }
@@ -409,7 +414,10 @@ ngx_http_eseal_get_audit(ngx_conf_t *cf, ngx_http_eseal_loc_conf_t *conf,
 
     /* opened by the master: the workers append to the inherited file */
 
-    if (eseal_audit_open(&a->audit, (const char *) name.data, 0, &err) != 0) {
+    if (eseal_audit_open(&a->audit, (const char *) name.data,
+                         conf->audit_nosync ? ESEAL_AUDIT_NO_SYNC : 0, &err)
+        != 0)
+    {
         ngx_http_eseal_conf_error(cf, conf, "audit", &err);
         return NULL;
     }
@@ -418,6 +426,7 @@ ngx_http_eseal_get_audit(ngx_conf_t *cf, ngx_http_eseal_loc_conf_t *conf,
     cln->data = a->audit;
 
     a->path = name;
+    a->nosync = conf->audit_nosync;
 
     ap = ngx_array_push(&emcf->audits);
     if (ap == NULL) {
@@ -455,6 +464,9 @@ ngx_http_eseal_conf_error(ngx_conf_t *cf, ngx_http_eseal_loc_conf_t *conf,
     if (ngx_strcmp(what, "nokey") == 0) {
         msg = "\"eseal on\" needs a key: set eseal_key and eseal_certificate,"
               " or eseal_profile";
+
+    } else if (ngx_strcmp(what, "audit-sync") == 0) {
+        msg = "an audit log is named with both sync=on and sync=off";
 
     } else if (ngx_strcmp(what, "level") == 0) {
         msg = "a level above B-B needs a timestamp authority: set eseal_tsa"

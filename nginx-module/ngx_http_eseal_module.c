@@ -175,7 +175,7 @@ static ngx_command_t  ngx_http_eseal_commands[] = {
       &ngx_http_eseal_placements },
 
     { ngx_string("eseal_audit_log"),
-      NGX_HTTP_ESEAL_CONF|NGX_CONF_TAKE1,
+      NGX_HTTP_ESEAL_CONF|NGX_CONF_TAKE12,
       ngx_http_eseal_audit_log,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
@@ -369,6 +369,7 @@ ngx_http_eseal_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     if (conf->audit_path.data == NULL) {
         conf->audit_path = prev->audit_path;
+        conf->audit_nosync = prev->audit_nosync;
     }
 
     if (!conf->enable) {
@@ -565,6 +566,19 @@ ngx_http_eseal_audit_log(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     elcf->audit_path = value[1];
+
+    if (cf->args->nelts == 3) {
+
+        if (ngx_strcmp(value[2].data, "sync=off") == 0) {
+            elcf->audit_nosync = 1;
+
+        } else if (ngx_strcmp(value[2].data, "sync=on") != 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid parameter \"%V\" (sync=on or sync=off)",
+                               &value[2]);
+            return NGX_CONF_ERROR;
+        }
+    }
 
     return NGX_CONF_OK;
 }

@@ -52,6 +52,7 @@ typedef struct {
 
 typedef struct {
     ngx_str_t                    path;
+    ngx_uint_t                   nosync;
     eseal_audit                 *audit;
 } ngx_http_eseal_audit_t;
 
@@ -90,6 +91,7 @@ typedef struct {
     time_t                       net_timeout;
     ngx_uint_t                   placement;
     ngx_str_t                    audit_path;  /* "off": none */
+    ngx_uint_t                   audit_nosync;
 
     /* resolved when the configuration is merged */
     ngx_http_eseal_sealer_t     *sealer;

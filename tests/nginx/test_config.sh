@@ -76,8 +76,8 @@ EOF
 refused missing "absent.key.* in $NGX_PREFIX/conf/missing.conf:[0-9]+" \
     "a missing key file (named, with the place in nginx.conf)"
 
-printf -- '-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n' \
-    >"$KEYS/broken.key"
+printf -- '-----BEGIN PRIVATE KEY-----\n%s\n-----END PRIVATE KEY-----\n' \
+    bm90IGEga2V5 >"$KEYS/broken.key"
 chmod 600 "$KEYS/broken.key"
 conf_with broken <<EOF
             eseal on;
@@ -167,6 +167,15 @@ conf_with timeout <<EOF
             eseal_net_timeout 0;
 EOF
 refused timeout 'between 1s and 600s' "eseal_net_timeout 0"
+
+conf_with auditsync <<EOF
+            eseal on;
+            eseal_key $KEYS/eseal-rsa.key;
+            eseal_certificate $KEYS/eseal-rsa.pem;
+            eseal_audit_log logs/audit.log sync=maybe;
+EOF
+refused auditsync 'invalid parameter "sync=maybe"' \
+    "eseal_audit_log ... sync=maybe"
 
 conf_with star <<EOF
             eseal on;

@@ -30,8 +30,8 @@ mkdir -p "$NGX_PREFIX/logs"
 
 say "a SoftHSM2 token holding the demo RSA key"
 mkdir -p "$T/softhsm/tokens"
-printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' \
-    "$T/softhsm/tokens" >"$T/softhsm/softhsm2.conf"
+printf 'directories.tokendir = %s\nobjectstore.backend = file\n%s\n' \
+    "$T/softhsm/tokens" 'log.level = ERROR' >"$T/softhsm/softhsm2.conf"
 export SOFTHSM2_CONF=$T/softhsm/softhsm2.conf
 run softhsm2-util --init-token --free --label nginx --pin "$PIN" --so-pin 9876
 [ "$RC" -eq 0 ] || fail "softhsm2-util --init-token"
@@ -54,7 +54,8 @@ URI="pkcs11:token=nginx;object=seal?module-path=$SPY"
 
 # token_conf NAME PINFILE
 token_conf() {
-    ngx_conf "$1" "env SOFTHSM2_CONF; env PKCS11SPY; env PKCS11SPY_OUTPUT;" <<EOF
+    ngx_conf "$1" "env SOFTHSM2_CONF; env PKCS11SPY;
+env PKCS11SPY_OUTPUT;" <<EOF
     server {
         listen 127.0.0.1:$P;
         root $WWW;
@@ -110,8 +111,7 @@ assert_eq "$signs" 42 "C_Sign: one per sealed document"
 ok "42 seals, no further login"
 
 say "a reload opens the token again; new workers log in once each"
-LD_LIBRARY_PATH=$ESEAL_LIBDIR "$NGINX" -p "$NGX_PREFIX/" -c conf/good.conf \
-    -s reload 2>"$T/.stderr" || fail "nginx -s reload"
+ngx_reload good
 for _ in $(seq 1 100); do
     [ "$(count 'logged in to the PKCS#11 token' "$ERRLOG")" -ge 4 ] && break
     sleep 0.1

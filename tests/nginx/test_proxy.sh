@@ -94,7 +94,8 @@ get backx "$URL/back/invoice.xml"
 verify_xml backx "proxied XML"
 sealed_headers backx "proxied XML"
 line=$(tail -n 1 "$AUDIT")
-[ "$(jq -r .input <<<"$line")" = "upstream 127.0.0.1:$BACK /back/invoice.xml" ] ||
+[ "$(jq -r .input <<<"$line")" = \
+    "upstream 127.0.0.1:$BACK /back/invoice.xml" ] ||
     fail "audit input of a proxied response: $line"
 ok "the audit line names the upstream: $(jq -r .input <<<"$line")"
 
@@ -169,7 +170,7 @@ get short "$URL/app/short/invoice.pdf"
 case $STATUS in 502 | 000) ;; *) fail "a body cut short: status $STATUS" ;; esac
 no_document short "a body cut short ($STATUS)"
 get cut "$URL/app/cutchunk/invoice.pdf"
-case $STATUS in 502 | 000) ;; *) fail "a chunked body cut: status $STATUS" ;; esac
+case $STATUS in 502 | 000) ;; *) fail "a chunk cut: status $STATUS" ;; esac
 no_document cut "a chunked body cut short ($STATUS)"
 get cut2 "$URL/nobuf/cutchunk/invoice.pdf"
 case $STATUS in 502 | 000) ;; *) fail "cut, unbuffered: status $STATUS" ;; esac

@@ -52,6 +52,11 @@ ngx_conf static <<EOF
             eseal_config $T/eseal.conf;
             eseal_profile receipts;
         }
+        location /nosync/ {
+            alias $WWW/;
+            eseal on;
+            eseal_audit_log logs/audit-nosync.log sync=off;
+        }
         location /ubl/ {
             alias $WWW/;
             eseal on;
@@ -115,6 +120,15 @@ line=$(grep -a '"output":"http://127.0.0.1:'"$P"'/invoice.pdf"' "$AUDIT")
 [ "$(jq -r .certificate.serial <<<"$line")" = "$SERIAL_RSA" ] ||
     fail "certificate serial: $line"
 ok "time, input file, output URL, SHA-256 of what was sent, certificate"
+
+get nosync "$URL/nosync/invoice.pdf"
+verify_pdf nosync "a location whose audit log is not flushed per line"
+[ "$(wc -l <"$NGX_PREFIX/logs/audit-nosync.log")" = 1 ] ||
+    fail "no line in the sync=off audit log"
+[ "$(jq -r .output_sha256 "$NGX_PREFIX/logs/audit-nosync.log")" = \
+    "$(sha256sum "$T/nosync.body" | cut -d' ' -f1)" ] ||
+    fail "the sync=off audit line"
+ok "eseal_audit_log ... sync=off writes its line"
 
 say "HTTP/2 (h2c)"
 get h2 "http://127.0.0.1:$H2/invoice.pdf" --http2-prior-knowledge

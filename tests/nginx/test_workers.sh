@@ -25,8 +25,8 @@ GATE=$T/gate-open
     --key "$PKI/tsa.key" --chain "$PKI/chain.pem" >"$T/tsa.log" 2>&1 &
 TSA_PID=$!
 GATE_PID=""
-trap 'touch "$GATE"; kill $TSA_PID $GATE_PID 2>/dev/null; ngx_stop_quietly' \
-    EXIT
+trap 'touch "$GATE" 2>/dev/null; kill $TSA_PID $GATE_PID 2>/dev/null
+    ngx_stop_quietly' EXIT
 for _ in $(seq 1 100); do
     [ -s "$T/tsa.port" ] && break
     sleep 0.1
@@ -157,8 +157,7 @@ cp "$KEYS/eseal-ec.key" "$KEYS/seal.key.new"
 chmod 600 "$KEYS/seal.key.new"
 mv "$KEYS/seal.key.new" "$KEYS/seal.key"
 cp "$KEYS/eseal-ec.pem" "$KEYS/seal.pem"
-LD_LIBRARY_PATH=$ESEAL_LIBDIR "$NGINX" -p "$NGX_PREFIX/" -c conf/two.conf \
-    -s reload 2>"$T/.stderr" || fail "nginx -s reload"
+ngx_reload two
 renewed=""
 for _ in $(seq 1 100); do
     get reload "$URL/invoice.pdf"
@@ -194,10 +193,15 @@ seq 1 300 | xargs -P 4 -I{} curl -s -o /dev/null "$URL/invoice.xml?{}"
 after=$(rss)
 [ "$(worker_pids)" = "$W1" ] || fail "the worker changed (crashed?)"
 # the stated bound: 600 seals of 20 KB PDFs and 10 KB invoices grow the
-# worker by less than 16 MB once it is warm (thread arenas are warm too)
-[ $((after - before)) -lt 16384 ] ||
-    fail "worker RSS grew from $before kB to $after kB over 600 seals"
-ok "worker RSS $before kB -> $after kB over 600 seals (bound: +16 MB)"
+# worker by less than 16 MB once it is warm (thread arenas are warm too).
+# AddressSanitizer keeps freed memory in quarantine: no bound holds there.
+if [ -n "$NGX_PRELOAD" ]; then
+    ok "worker RSS $before kB -> $after kB (sanitizer build: no bound)"
+else
+    [ $((after - before)) -lt 16384 ] ||
+        fail "worker RSS grew from $before kB to $after kB over 600 seals"
+    ok "worker RSS $before kB -> $after kB over 600 seals (bound: +16 MB)"
+fi
 
 say "sealing runs off the event loop"
 rm -f "$GATE"
