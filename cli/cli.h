@@ -23,6 +23,10 @@ void cli_error(const char *what, const char *fmt, ...)
 /* Prints the error record: "eseal: <what>: <err->message>". */
 void cli_report_error(const char *what, const eseal_error *err);
 
+/* Prints the sealer's warnings on stderr: "eseal: warning: <document>:
+ * <message> [<code>]", at most a screenful per run (cli_log.c). */
+void cli_log_warnings(eseal_sealer *sealer);
+
 /* Maps a library return code to the exit status. */
 int cli_exit_status(int rc);
 

@@ -521,6 +521,7 @@ int cmd_seal(int argc, char **argv)
         eseal_config_free(config);
         return CLI_EXIT_USAGE;
     }
+    cli_log_warnings(sealer);
     if (n_inputs == 1 && a.from_list == NULL &&
         (strcmp(argv[optind], "-") == 0 ||
          (a.out != NULL && strcmp(a.out, "-") == 0))) {

@@ -65,6 +65,13 @@ int eseal__sealer_key_type(const eseal_sealer *sealer); /* EVP_PKEY_RSA.. */
 int eseal__sealer_rsa_pss(const eseal_sealer *sealer);
 int eseal__sealer_key_bits(const eseal_sealer *sealer);
 
+/* Passes a message about the document being sealed to the sealer's log
+ * callback, if it takes messages of that level (core/log.c). */
+int eseal__sealer_logs(const eseal_sealer *sealer, eseal_log_level level);
+void eseal__sealer_log(const eseal_sealer *sealer, eseal_log_level level,
+    const char *document, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
 /* ---- verifying -------------------------------------------------------- */
 
 typedef enum eseal_found_kind {

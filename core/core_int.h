@@ -13,6 +13,9 @@ struct eseal_sealer {
     const char *md_name;    /* "SHA256"... */
     int rsa_pss;
     size_t cms_max_len;     /* upper bound of the DER CMS of one seal */
+    eseal_log_fn log_cb;    /* eseal_set_log(); NULL: silent */
+    void *log_payload;
+    eseal_log_level log_level;
 };
 
 /* ---- sources (core/source.c) ------------------------------------------- */

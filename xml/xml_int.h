@@ -125,6 +125,13 @@ xmlNodePtr eseal__xml_next(xmlNodePtr node, const char *ns, const char *name);
 xmlNodePtr eseal__xml_first_element(xmlNodePtr node);
 int eseal__xml_is(xmlNodePtr node, const char *ns, const char *name);
 
+/* Warns through the sealer's log where the chosen placement breaks the
+ * document's schema or draws a business-rule warning (CII, a forced
+ * enveloped seal on UBL, EN 16931 UBL's rule on extensions);
+ * explicit_choice: the caller named the placement (xml_schema_notes.c). */
+void eseal__xml_note_placement(const eseal_job *job, xmlNodePtr root,
+    int ubl, int explicit_choice);
+
 /* Number of elements in the document. */
 size_t eseal__xml_count_elements(xmlDocPtr doc);
 

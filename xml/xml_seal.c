@@ -162,6 +162,8 @@ static int plan(splice *sp, int *transform, const eseal_job *job,
     if (ubl && !is_ubl(root))
         return eseal__error_set(err, ESEAL_EREFUSED, "the ubl placement "
             "needs a UBL document (root element in a UBL 2 namespace)");
+    eseal__xml_note_placement(job, root, ubl,
+        opt != NULL && strcmp(opt, "auto") != 0);
     if (!ubl) {
         target = &pos[0];
         *transform = job->opts->co_seal ? ESEAL_XML_T_COSEAL

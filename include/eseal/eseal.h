@@ -10,6 +10,7 @@
 #include <eseal/cert.h>
 #include <eseal/config.h>
 #include <eseal/demo.h>
+#include <eseal/log.h>
 
 #ifdef __cplusplus
 extern "C" {

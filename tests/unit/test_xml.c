@@ -609,6 +609,91 @@ static void test_xml__empty_root(void)
     eseal_bytes_free(&out);
 }
 
+/* ---- warnings of placements that break a schema -------------------------- */
+
+typedef struct seen_log {
+    int calls;
+    char code[64];
+    char document[64];
+    int one_line;
+} seen_log;
+
+static void record_log(eseal_log_level level, const char *document,
+    const char *code, const char *message, void *payload)
+{
+    seen_log *seen = payload;
+
+    CU_ASSERT_EQUAL(level, ESEAL_LOG_WARNING);
+    seen->calls++;
+    snprintf(seen->code, sizeof(seen->code), "%s", code);
+    snprintf(seen->document, sizeof(seen->document), "%s",
+        document ? document : "");
+    seen->one_line = message[0] != '\0' && strchr(message, '\n') == NULL;
+}
+
+static seen_log warnings_of(const char *doc, const char *placement,
+    int with_log)
+{
+    eseal_seal_opts opts = ESEAL_SEAL_OPTS_INIT;
+    eseal_bytes out = { 0 };
+    eseal_error err;
+    seen_log seen;
+
+    memset(&seen, 0, sizeof(seen));
+    opts.placement = placement;
+    if (with_log)
+        eseal_set_log(ec, ESEAL_LOG_WARNING, record_log, &seen);
+    CU_ASSERT_EQUAL(seal(&out, ec, doc, &opts, &err), 0);
+    eseal_set_log(ec, ESEAL_LOG_WARNING, NULL, NULL);
+    if (out.data != NULL)
+        expect_valid(&out, 1, placement ? placement : "auto");
+    eseal_bytes_free(&out);
+    return seen;
+}
+
+static void test_xml__placement_warnings(void)
+{
+    static const char cii[] =
+        "<rsm:CrossIndustryInvoice xmlns:rsm=\"urn:un:unece:uncefact:data:"
+        "standard:CrossIndustryInvoice:100\"><rsm:ExchangedDocument/>"
+        "</rsm:CrossIndustryInvoice>";
+    static const char peppol[] =
+        "<Invoice xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:"
+        "Invoice-2\" xmlns:cbc=\"urn:oasis:names:specification:ubl:schema:"
+        "xsd:CommonBasicComponents-2\"><cbc:CustomizationID>urn:cen.eu:"
+        "en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
+        "</cbc:CustomizationID><cbc:ID>1</cbc:ID></Invoice>";
+    seen_log seen;
+
+    seen = warnings_of(generic, NULL, 1);
+    CU_ASSERT_EQUAL(seen.calls, 0);
+    seen = warnings_of(ubl, NULL, 1);
+    CU_ASSERT_EQUAL(seen.calls, 0);
+
+    seen = warnings_of(cii, "auto", 1);
+    CU_ASSERT_EQUAL(seen.calls, 1);
+    CU_ASSERT_STRING_EQUAL(seen.code, "xml-schema-no-signature");
+    CU_ASSERT_STRING_EQUAL(seen.document, "buffer");
+    CU_ASSERT_TRUE(seen.one_line);
+
+    seen = warnings_of(peppol, NULL, 1);
+    CU_ASSERT_EQUAL(seen.calls, 1);
+    CU_ASSERT_STRING_EQUAL(seen.code, "en16931-ubl-extensions");
+    CU_ASSERT_TRUE(seen.one_line);
+
+    /* a forced enveloped seal on UBL leaves the schema */
+    seen = warnings_of(ubl, "enveloped", 1);
+    CU_ASSERT_EQUAL(seen.calls, 1);
+    CU_ASSERT_STRING_EQUAL(seen.code, "xml-schema-no-signature");
+
+    /* no callback: nothing is called, the seal is the same */
+    seen = warnings_of(cii, NULL, 0);
+    CU_ASSERT_EQUAL(seen.calls, 0);
+    CU_ASSERT_STRING_EQUAL(eseal_log_level_name(ESEAL_LOG_WARNING),
+        "warning");
+    CU_ASSERT_PTR_NULL(eseal_log_level_name((eseal_log_level)0));
+}
+
 static void test_xml__several_seals(void)
 {
     eseal_seal_opts o = ESEAL_SEAL_OPTS_INIT;
@@ -851,6 +936,7 @@ int main(void)
         UNIT_CASE(test_xml__placement_ubl),
         UNIT_CASE(test_xml__placement_enveloped),
         UNIT_CASE(test_xml__empty_root),
+        UNIT_CASE(test_xml__placement_warnings),
         UNIT_CASE(test_xml__several_seals),
         UNIT_CASE(test_xml__tamper),
         UNIT_CASE(test_xml__foreign_xmlsec),

@@ -40,6 +40,29 @@ o=$T/invoice-cii-auto-rsa.xml
 assert_eq "$(xpath "$o" 'local-name(/*/*[last()])')" Signature \
     "CII: enveloped as the root's last child"
 
+say "warnings where a placement breaks the document's schema"
+key_args rsa
+xseal "$XSAMPLES/invoice-cii.xml" "$T/w-cii.xml" "${KEYARGS[@]}"
+assert_grep 'eseal: warning: .*invoice-cii\.xml: the CII schema has no place for a signature.*\[xml-schema-no-signature\]$' \
+    "$T/.stderr" "CII: warning naming the file, sealed anyway"
+expect_valid "$T/w-cii.xml" 1 "CII sealed despite the warning"
+xseal "$XSAMPLES/invoice-ubl.xml" "$T/w-ubl.xml" "${KEYARGS[@]}" \
+    --placement enveloped
+assert_grep '\[xml-schema-no-signature\]$' "$T/.stderr" \
+    "UBL forced to the enveloped placement: warning"
+printf '%s\n' '<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2" xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">' \
+    '<cbc:CustomizationID>urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0</cbc:CustomizationID>' \
+    '<cbc:ID>P-1</cbc:ID></Invoice>' >"$T/peppol.xml"
+xseal "$T/peppol.xml" "$T/w-peppol.xml" "${KEYARGS[@]}"
+assert_grep 'UBL-CR-001.*\[en16931-ubl-extensions\]$' "$T/.stderr" \
+    "Peppol BIS 3 invoice: the UBLExtensions warning"
+grep -v CustomizationID "$T/peppol.xml" >"$T/plain-ubl.xml"
+for f in "$XSAMPLES/generic.xml" "$T/plain-ubl.xml"; do
+    xseal "$f" "$T/w-quiet.xml" "${KEYARGS[@]}"
+    [ ! -s "$T/.stderr" ] || fail "${f##*/}: unexpected output on stderr"
+    ok "${f##*/}: no warning"
+done
+
 say "algorithms and options"
 key_args ec384
 xseal "$XSAMPLES/invoice-ubl.xml" "$T/ec384.xml" "${KEYARGS[@]}" --digest sha384
