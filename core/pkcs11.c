@@ -15,7 +15,10 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <libp11.h>
 #include <openssl/err.h>
 #include <openssl/ui.h>
@@ -36,13 +39,26 @@
 #define P11_CKR_PIN_LOCKED 0xA4UL
 #define P11_CKR_TOKEN_NOT_PRESENT 0xE0UL
 #define P11_CKR_USER_PIN_NOT_INITIALIZED 0x102UL
+#define P11_CKR_GENERAL_ERROR 0x5UL
+#define P11_CKR_SLOT_ID_INVALID 0x3UL
+#define P11_CKR_TOKEN_NOT_RECOGNIZED 0xE1UL
+#define P11_CKR_CRYPTOKI_NOT_INITIALIZED 0x190UL
 #define P11_CKR_CRYPTOKI_ALREADY_INITIALIZED 0x191UL
 #define P11_CKF_OS_LOCKING_OK 0x2UL
+#define P11_CKF_SERIAL_SESSION 0x4UL
+
+/* After fork, how long a child retries a token its module cannot see
+ * (milliseconds), and the longest pause between two tries. */
+#define SETTLE_MS 10000
+#define SETTLE_PAUSE_MAX_MS 100
+/* How long a login that fails for a reason other than the PIN is tried. */
+#define LOGIN_RETRY_MS 2000
 
 /*
- * The head of CK_FUNCTION_LIST and CK_C_INITIALIZE_ARGS (PKCS#11 v2.40,
- * sections 3.6 and 5.2) with the platform's natural alignment, as every
- * Unix module is built: only C_Initialize is called through them.
+ * The head of CK_FUNCTION_LIST, up to C_CloseSession, and
+ * CK_C_INITIALIZE_ARGS (PKCS#11 v2.40, sections 3.6 and 5.2) with the
+ * platform's natural alignment, as every Unix module is built: only the
+ * calls that check a slot after fork are made through them.
  */
 typedef unsigned long p11_rv;
 typedef struct p11_init_args {
@@ -56,6 +72,21 @@ typedef struct p11_init_args {
 typedef struct p11_function_list_head {
     struct { unsigned char major, minor; } version;
     p11_rv (*initialize)(void *args);
+    p11_rv (*finalize)(void *reserved);
+    void (*get_info)(void);
+    void (*get_function_list)(void);
+    p11_rv (*get_slot_list)(unsigned char token_present,
+        unsigned long *slots, unsigned long *count);
+    void (*get_slot_info)(void);
+    void (*get_token_info)(void);
+    void (*get_mechanism_list)(void);
+    void (*get_mechanism_info)(void);
+    void (*init_token)(void);
+    void (*init_pin)(void);
+    void (*set_pin)(void);
+    p11_rv (*open_session)(unsigned long slot, unsigned long flags,
+        void *application, void *notify, unsigned long *session);
+    p11_rv (*close_session)(unsigned long session);
 } p11_function_list_head;
 typedef p11_rv (*p11_get_function_list)(p11_function_list_head **list);
 
@@ -65,6 +96,8 @@ struct eseal_p11 {
     PKCS11_SLOT *slots;
     unsigned int n_slots;
     PKCS11_SLOT *slot;       /* borrowed from slots */
+    unsigned long slot_id;   /* the slot's PKCS#11 id */
+    pid_t owner;             /* the process that opened it */
     PKCS11_KEY *key;         /* borrowed from the slot's key list */
     char *module;            /* the path or name loaded */
     char *pin;               /* only for CKA_ALWAYS_AUTHENTICATE keys */
@@ -72,7 +105,24 @@ struct eseal_p11 {
     UI_METHOD *ui;
     _Atomic pid_t ready_pid; /* the process where the token is usable */
     pthread_mutex_t fork_lock;
+    int retired;             /* closed, waiting for the module's last user */
+    struct eseal_p11 *next;  /* in the process's list of opened tokens */
 };
+
+/*
+ * Every eseal_p11 of the process, open or retired.  A module is loaded
+ * once per process, and its state (initialization, sessions, login) is the
+ * process's, not a libp11 context's: libp11 closes all the sessions of the
+ * slot and finalizes the module when a context is released, which would
+ * end the sessions and the login of every other sealer on that module (a
+ * server that opens its renewed key before it frees the old one).  So a
+ * closed eseal_p11 is only retired while another one uses its module, and
+ * the last one closed releases them all.
+ */
+static pthread_mutex_t tokens_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct eseal_p11 *tokens;
+
+static int check_slot(eseal_p11 *p, const char *desc, eseal_error *err);
 
 /* ---- URIs (RFC 7512) --------------------------------------------------- */
 
@@ -527,10 +577,45 @@ static int find_slot(eseal_p11 *p, const eseal_p11_uri *u, const char *desc,
         names[0] ? names : "none");
 }
 
+/* Sleeps *pause_ms (and a little more in some processes, so that
+ * siblings spread out), then doubles it up to SETTLE_PAUSE_MAX_MS. */
+static void pause_and_back_off(long *pause_ms)
+{
+    struct timespec ts;
+
+    ts.tv_sec = 0;
+    ts.tv_nsec = (*pause_ms + getpid() % 3) * 1000000L;
+    nanosleep(&ts, NULL);
+    if ((*pause_ms *= 2) > SETTLE_PAUSE_MAX_MS)
+        *pause_ms = SETTLE_PAUSE_MAX_MS;
+}
+
+static long elapsed_ms(const struct timespec *since)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long)(now.tv_sec - since->tv_sec) * 1000 +
+           (now.tv_nsec - since->tv_nsec) / 1000000;
+}
+
+/* Errors after which the token may answer on a new try: SoftHSM2 gives
+ * them while another process rewrites its token file (see
+ * settle_in_child()).  A wrong PIN is never among them. */
+static int transient(unsigned long rv)
+{
+    return rv == P11_CKR_SLOT_ID_INVALID || rv == P11_CKR_GENERAL_ERROR ||
+           rv == P11_CKR_DEVICE_ERROR || rv == P11_CKR_TOKEN_NOT_PRESENT ||
+           rv == P11_CKR_TOKEN_NOT_RECOGNIZED ||
+           rv == P11_CKR_CRYPTOKI_NOT_INITIALIZED;
+}
+
 static int login(eseal_p11 *p, const char *pin, const char *desc,
     eseal_error *err)
 {
     PKCS11_TOKEN *t = p->slot->token;
+    struct timespec start;
+    long pause_ms = 1;
     char what[300];
 
     if (!t->loginRequired)
@@ -547,13 +632,19 @@ static int login(eseal_p11 *p, const char *pin, const char *desc,
     if (pin == NULL)
         return eseal__error_set(err, ESEAL_EPASS, "pkcs11: %s: the token "
             "needs a PIN: give it with --pass-file or --pass-env", desc);
-    if (PKCS11_login(p->slot, 0, pin) != 0) {
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    while (PKCS11_login(p->slot, 0, pin) != 0) {
         unsigned long ckr = take_ckr();
         const char *text = ckr_text(ckr);
         int code = ckr == P11_CKR_PIN_INCORRECT ||
                    ckr == P11_CKR_PIN_LEN_RANGE ||
                    ckr == P11_CKR_PIN_INVALID ? ESEAL_EPASS : ESEAL_EKEY;
 
+        /* another process logging in at this moment (SoftHSM2) */
+        if (transient(ckr) && elapsed_ms(&start) < LOGIN_RETRY_MS) {
+            pause_and_back_off(&pause_ms);
+            continue;
+        }
         if (text != NULL)
             return eseal__error_set(err, code, "%s: %s", what, text);
         return eseal__error_set(err, code, "%s: PKCS#11 error 0x%lx", what,
@@ -685,6 +776,11 @@ int eseal__p11_open(eseal_p11 **out, EVP_PKEY **key, X509 **cert,
         goto cleanup;
     }
     pthread_mutex_init(&p->fork_lock, NULL);
+    p->owner = getpid();
+    pthread_mutex_lock(&tokens_lock);
+    p->next = tokens;
+    tokens = p;
+    pthread_mutex_unlock(&tokens_lock);
     rc = 0;
     if (u.module_path != NULL)
         p->module = OPENSSL_strdup(u.module_path);
@@ -735,7 +831,10 @@ int eseal__p11_open(eseal_p11 **out, EVP_PKEY **key, X509 **cert,
         rc = p11_error(err, ESEAL_EKEY, "pkcs11: cannot list the slots");
         goto cleanup;
     }
-    if ((rc = find_slot(p, &u, desc, err)) < 0 ||
+    if ((rc = find_slot(p, &u, desc, err)) < 0)
+        goto cleanup;
+    p->slot_id = PKCS11_get_slotid_from_slot(p->slot);
+    if ((rc = check_slot(p, desc, err)) < 0 ||
         (rc = login(p, pin, desc, err)) < 0 ||
         (rc = find_key(p, &u, desc, err)) < 0)
         goto cleanup;
@@ -764,56 +863,212 @@ cleanup:
     return rc;
 }
 
-/* C_Initialize with OS locking in this process (libp11's own re-init after
- * fork passes no locking flags, which some modules take as "one thread"). */
-static int initialize_module(const char *module, eseal_error *err)
+/*
+ * The module's function list, through the handle libp11 opened (the
+ * reference taken here is given back with dlclose()).  Returns 1 and no
+ * list when the module hands out a new instance of its functions at each
+ * C_GetFunctionList (p11-kit's proxy does): the instance libp11 works
+ * with cannot be reached then.
+ */
+static int module_functions(void **handle, p11_function_list_head **list,
+    const char *module, eseal_error *err)
 {
     void *h = dlopen(module, RTLD_NOW | RTLD_NOLOAD);
+    p11_function_list_head *again = NULL;
     p11_get_function_list get;
-    p11_function_list_head *list = NULL;
-    p11_init_args args;
-    p11_rv rv;
-    int rc = 0;
 
+    *handle = NULL;
+    *list = NULL;
     if (h == NULL)
         return eseal__error_set(err, ESEAL_EKEY, "pkcs11: the module %.200s "
             "is not loaded", module);
-    *(void **)&get = dlsym(h, "C_GetFunctionList");
-    if (get == NULL || get(&list) != 0 || list == NULL) {
-        rc = eseal__error_set(err, ESEAL_EKEY, "pkcs11: the module %.200s "
-            "has no function list", module);
-        goto cleanup;
+    if (dlsym(h, "p11_kit_modules_load") != NULL) {
+        dlclose(h);
+        return 1;
     }
-    memset(&args, 0, sizeof(args));
-    args.flags = P11_CKF_OS_LOCKING_OK;
-    rv = list->initialize(&args);
-    if (rv != 0 && rv != P11_CKR_CRYPTOKI_ALREADY_INITIALIZED)
-        rc = eseal__error_set(err, ESEAL_EKEY, "pkcs11: cannot initialize "
-            "the module %.200s after fork: PKCS#11 error 0x%lx", module, rv);
-cleanup:
+    *(void **)&get = dlsym(h, "C_GetFunctionList");
+    if (get == NULL || get(list) != 0 || *list == NULL ||
+        get(&again) != 0) {
+        dlclose(h);
+        *list = NULL;
+        return eseal__error_set(err, ESEAL_EKEY, "pkcs11: the module %.200s "
+            "has no function list", module);
+    }
+    if (again != *list) {
+        dlclose(h);
+        *list = NULL;
+        return 1;
+    }
+    *handle = h;
+    return 0;
+}
+
+/* C_OpenSession on the slot, at once closed again: 0 or the PKCS#11
+ * error.  libp11 waits forever for a free session when it cannot open
+ * its first one on a slot, so this is asked before libp11 is. */
+static p11_rv probe_slot(p11_function_list_head *list, unsigned long slot)
+{
+    unsigned long count = 0, session = 0;
+    p11_rv rv;
+
+    /* slot ids are valid after C_GetSlotList (PKCS#11 v2.40, 5.5) */
+    rv = list->get_slot_list(0, NULL, &count);
+    if (rv == 0)
+        rv = list->open_session(slot, P11_CKF_SERIAL_SESSION, NULL, NULL,
+            &session);
+    if (rv == 0)
+        (void)list->close_session(session);
+    return rv;
+}
+
+static void ckr_describe(char *out, size_t size, p11_rv rv)
+{
+    const char *text = ckr_text(rv);
+
+    if (rv == P11_CKR_SLOT_ID_INVALID)
+        text = "the slot is gone (the module does not see the token)";
+    if (text != NULL)
+        snprintf(out, size, "%s", text);
+    else
+        snprintf(out, size, "PKCS#11 error 0x%lx", rv);
+}
+
+/* Before the login: a session can be opened on the token's slot. */
+static int check_slot(eseal_p11 *p, const char *desc, eseal_error *err)
+{
+    p11_function_list_head *list;
+    void *h;
+    char why[100];
+    p11_rv rv;
+    int rc;
+
+    if ((rc = module_functions(&h, &list, p->module, err)) != 0)
+        return rc < 0 ? rc : 0;
+    rv = probe_slot(list, p->slot_id);
+    dlclose(h);
+    if (rv == 0)
+        return 0;
+    ckr_describe(why, sizeof(why), rv);
+    return eseal__error_set(err, ESEAL_EKEY, "pkcs11: %s: cannot open a "
+        "session: %s", desc, why);
+}
+
+/*
+ * In a child: C_Initialize with OS locking (libp11's own re-init after fork
+ * passes no locking flags, which some modules take as "one thread"), then
+ * a session on the slot, before libp11 logs in again.
+ *
+ * A module that starts afresh in the child reads its token store again,
+ * and may not see the token while another process writes it: SoftHSM2's
+ * file store truncates token.object before it takes the file's lock, and
+ * rewrites it at every C_Login, so a child initializing while its
+ * siblings log in can find the token missing (C_OpenSession: slot id
+ * invalid).  libp11 would then wait forever for a session.  So the child
+ * finalizes, pauses and initializes again, for up to SETTLE_MS, and fails
+ * with an error rather than hang.
+ */
+static int settle_in_child(eseal_p11 *p, eseal_error *err)
+{
+    p11_function_list_head *list;
+    p11_init_args args;
+    struct timespec start;
+    long pause_ms = 1;
+    char why[100];
+    void *h;
+    p11_rv rv;
+    int rc;
+
+    if ((rc = module_functions(&h, &list, p->module, err)) != 0)
+        return rc < 0 ? rc : 0; /* p11-kit's proxy: libp11 re-initializes */
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (;;) {
+        memset(&args, 0, sizeof(args));
+        args.flags = P11_CKF_OS_LOCKING_OK;
+        rv = list->initialize(&args);
+        if (rv != 0 && rv != P11_CKR_CRYPTOKI_ALREADY_INITIALIZED) {
+            ckr_describe(why, sizeof(why), rv);
+            rc = eseal__error_set(err, ESEAL_EKEY, "pkcs11: cannot "
+                "initialize the module %.200s after fork: %s", p->module,
+                why);
+            break;
+        }
+        if ((rv = probe_slot(list, p->slot_id)) == 0)
+            break;
+        if (!transient(rv) || elapsed_ms(&start) >= SETTLE_MS) {
+            ckr_describe(why, sizeof(why), rv);
+            rc = eseal__error_set(err, ESEAL_EKEY, "pkcs11: after fork, "
+                "no session on slot %lu of %.200s: %s", p->slot_id,
+                p->module, why);
+            break;
+        }
+        (void)list->finalize(NULL); /* read the token store again */
+        pause_and_back_off(&pause_ms);
+    }
     dlclose(h);
     return rc;
+}
+
+/*
+ * libp11 notices the fork at its next call: it initializes the module
+ * again, logs in with the PIN it kept, and finds the key's handle.  A
+ * login that fails there (SoftHSM2: another process rewriting the token
+ * file) is not tried again by libp11, which then only finds the key
+ * missing: so the login is made here once more, for up to SETTLE_MS.
+ */
+static int relogin_in_child(eseal_p11 *p, eseal_error *err)
+{
+    struct timespec start;
+    long pause_ms = 1;
+    unsigned long ckr;
+    const char *what;
+    int in;
+
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (;;) {
+        in = 0;
+        what = "pkcs11: cannot log in again after fork";
+        if (PKCS11_is_logged_in(p->slot, 0, &in) == 0 &&
+            (in || !p->slot->token->loginRequired ||
+             PKCS11_login(p->slot, 0, p->pin) == 0)) {
+            what = "pkcs11: cannot use the token again after fork";
+            if (PKCS11_get_key_type(p->key) >= 0)
+                return 0;
+        }
+        ckr = take_ckr();
+        if (!transient(ckr) || elapsed_ms(&start) >= SETTLE_MS) {
+            const char *text = ckr_text(ckr);
+
+            if (text != NULL)
+                return eseal__error_set(err, ESEAL_EKEY, "%s: %s", what,
+                    text);
+            if (ckr != 0)
+                return eseal__error_set(err, ESEAL_EKEY, "%s: PKCS#11 error "
+                    "0x%lx", what, ckr);
+            return eseal__error_set(err, ESEAL_EKEY, "%s", what);
+        }
+        pause_and_back_off(&pause_ms);
+    }
 }
 
 int eseal__p11_after_fork(eseal_p11 *p11, eseal_error *err)
 {
     pid_t me = getpid();
-    int rc = 0, in = 0;
+    int rc = 0;
 
     if (p11 == NULL || atomic_load(&p11->ready_pid) == me)
         return 0;
     pthread_mutex_lock(&p11->fork_lock);
     if (atomic_load(&p11->ready_pid) != me) {
-        rc = initialize_module(p11->module, err);
-        /* libp11 notices the fork: re-initializes, logs in again with the
-         * PIN it kept, reopens sessions and finds the key's handle */
-        if (rc == 0 && PKCS11_get_key_type(p11->key) < 0)
-            rc = p11_error(err, ESEAL_EKEY,
-                "pkcs11: cannot use the token again after fork");
-        if (rc == 0 && p11->slot->token->loginRequired &&
-            (PKCS11_is_logged_in(p11->slot, 0, &in) != 0 || !in))
-            rc = p11_error(err, ESEAL_EKEY,
-                "pkcs11: cannot log in again after fork");
+        /* the first signature in a child that did not call
+         * eseal_sealer_after_fork() comes here too: no core files with
+         * the token's session in them */
+        struct rlimit rl = { 0, 0 };
+
+        (void)setrlimit(RLIMIT_CORE, &rl);
+        (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+        rc = settle_in_child(p11, err);
+        if (rc == 0)
+            rc = relogin_in_child(p11, err);
         if (rc == 0)
             atomic_store(&p11->ready_pid, me);
     }
@@ -822,28 +1077,74 @@ int eseal__p11_after_fork(eseal_p11 *p11, eseal_error *err)
     return rc;
 }
 
-void eseal__p11_close(eseal_p11 *p11)
+/* The eseal side of an eseal_p11: wiped and freed. */
+static void destroy(eseal_p11 *p11)
 {
-    if (p11 == NULL)
-        return;
-    /* In a child that never used the token libp11 would log in again
-     * just to release it: leave it to the process's exit there. */
-    if (p11->ctx != NULL && atomic_load(&p11->ready_pid) != 0 &&
-        atomic_load(&p11->ready_pid) != getpid())
-        goto wipe;
-    if (p11->slots != NULL)
-        PKCS11_release_all_slots(p11->ctx, p11->slots, p11->n_slots);
-    if (p11->ctx != NULL && p11->loaded)
-        PKCS11_CTX_unload(p11->ctx);
-    if (p11->ctx != NULL)
-        PKCS11_CTX_free(p11->ctx);
+    if (p11->pin != NULL)
+        OPENSSL_secure_clear_free(p11->pin, p11->pin_size);
     UI_destroy_method(p11->ui);
     OPENSSL_free(p11->module);
     pthread_mutex_destroy(&p11->fork_lock);
-wipe:
+    OPENSSL_clear_free(p11, sizeof(*p11));
+}
+
+static int same_module(const eseal_p11 *a, const eseal_p11 *b)
+{
+    return a->loaded && b->loaded && strcmp(a->module, b->module) == 0;
+}
+
+void eseal__p11_close(eseal_p11 *p11)
+{
+    eseal_p11 **pp, *done = NULL, *q;
+    pid_t me = getpid();
+
+    if (p11 == NULL)
+        return;
+    pthread_mutex_lock(&tokens_lock);
+    p11->retired = 1;
     if (p11->pin != NULL)
         OPENSSL_secure_clear_free(p11->pin, p11->pin_size);
     p11->pin = NULL;
-    OPENSSL_clear_free(p11, sizeof(*p11));
+    for (q = tokens; q != NULL; q = q->next)
+        if (!q->retired && same_module(q, p11))
+            break;
+    if (q != NULL) { /* the module still serves another sealer */
+        pthread_mutex_unlock(&tokens_lock);
+        return;
+    }
+    /* the last user of the module: it and the retired ones go */
+    for (pp = &tokens; *pp != NULL;) {
+        q = *pp;
+        if (q == p11 || (q->retired && same_module(q, p11))) {
+            *pp = q->next;
+            q->next = done;
+            done = q;
+        } else {
+            pp = &q->next;
+        }
+    }
+    pthread_mutex_unlock(&tokens_lock);
+    /* In a child that never used the token libp11 would log in again
+     * just to release it: leave that to the process's exit there. */
+    for (q = done; q != NULL; q = q->next) {
+        pid_t home = atomic_load(&q->ready_pid) ? atomic_load(&q->ready_pid)
+                                                : q->owner;
+
+        if (home == me && q->slots != NULL)
+            PKCS11_release_all_slots(q->ctx, q->slots, q->n_slots);
+    }
+    for (q = done; q != NULL; q = q->next) {
+        pid_t home = atomic_load(&q->ready_pid) ? atomic_load(&q->ready_pid)
+                                                : q->owner;
+
+        if (home == me && q->ctx != NULL && q->loaded)
+            PKCS11_CTX_unload(q->ctx); /* the first one finalizes */
+        if (home == me && q->ctx != NULL)
+            PKCS11_CTX_free(q->ctx);
+    }
+    while ((q = done) != NULL) {
+        done = q->next;
+        destroy(q);
+    }
     ERR_clear_error();
 }

@@ -77,14 +77,18 @@ int eseal__p11_open(eseal_p11 **out, EVP_PKEY **key, X509 **cert,
 eseal_p11 *eseal__p11_of_key(const EVP_PKEY *key);
 
 /*
- * In a child process after fork(): initializes the module again (with OS
- * locking, so threads may share it), logs in once and finds the key again.
- * A no-op in the process that opened the token, or when already done in
- * this one.  Thread-safe.
+ * In a child process after fork(): disables core dumps, initializes the
+ * module again (with OS locking, so threads may share it), checks that a
+ * session opens on the slot (else finalizes, pauses and tries again, for
+ * up to 10 s: libp11 would wait forever), logs in once and finds the key
+ * again.  A no-op in the process that opened the token, or when already
+ * done in this one.  Thread-safe.
  */
 int eseal__p11_after_fork(eseal_p11 *p11, eseal_error *err);
 
-/* Logs out, unloads the module and wipes the PIN.  Call after the last
+/* Wipes the PIN; logs out and unloads the module unless another open
+ * eseal_p11 of this process uses the same module (then this one waits,
+ * retired, for the last one to close).  Call after the last
  * EVP_PKEY_free() of the key.  NULL-safe. */
 void eseal__p11_close(eseal_p11 *p11);
 

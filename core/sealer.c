@@ -241,6 +241,9 @@ int eseal_sealer_after_fork(eseal_sealer *sealer, eseal_error *err)
 {
     if (sealer == NULL)
         return eseal__error_set(err, ESEAL_EINVAL, "invalid argument");
+    /* the fork kept the parent's settings, but a server may have made its
+     * worker dumpable again (nginx does, for its core files) */
+    disable_core_dumps();
     return eseal__p11_after_fork(eseal__p11_of_key(sealer->key), err);
 }
 

@@ -72,12 +72,16 @@ ESEAL_API int eseal_sealer_open(eseal_sealer **out,
 
 /**
  * Makes a sealer opened before fork() usable in the child (an nginx worker,
- * a pre-forked server): for a PKCS#11 key, initializes the module again in
+ * a pre-forked server): disables core dumps again (the child may have been
+ * made dumpable), and for a PKCS#11 key initializes the module again in
  * this process, logs in once and finds the key again; for a key in memory,
- * does nothing.  Call it in each child, before its threads seal (the first
- * signature made in a child does it otherwise, and a failure then shows on
- * that document).  Alternatively open the sealer in each child after the
- * fork.  Thread-safe; idempotent.  Returns 0 or ESEAL_EKEY.
+ * that is all.  Children may call it at the same time: a token their
+ * module cannot see for a moment (SoftHSM2 while another process logs in)
+ * is tried again for up to 10 seconds, then ESEAL_EKEY is returned; it
+ * never waits forever.  Call it in each child, before its threads seal
+ * (the first signature made in a child does it otherwise, and a failure
+ * then shows on that document).  Alternatively open the sealer in each
+ * child after the fork.  Thread-safe; idempotent.  Returns 0 or ESEAL_EKEY.
  */
 ESEAL_API int eseal_sealer_after_fork(eseal_sealer *sealer,
     eseal_error *err);

@@ -11,7 +11,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -715,6 +718,188 @@ static void test_pkcs11__fork_logs_in_once_per_process(void)
             spy_count(log, "C_Login"), spy_count(log, "C_Sign"));
 }
 
+/* Waits for the children; 1 when each exited with 0.  A child that hung
+ * is killed by its alarm and counted. */
+static int wait_children(const pid_t *pid, int n)
+{
+    int i, status, ok = 1, hung = 0;
+
+    for (i = 0; i < n; i++) {
+        if (waitpid(pid[i], &status, 0) != pid[i])
+            return 0;
+        if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+            hung++;
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+            ok = 0;
+    }
+    if (!ok)
+        fprintf(stderr, "\n  children: %d hung, %d failed\n", hung,
+            n - hung);
+    return ok;
+}
+
+/* A child that seals a few documents; an alarm turns a hang into a
+ * failure well before the suite's timeout. */
+static void child_after_fork(eseal_sealer *s, int docs)
+{
+    eseal_error err = { 0, "" };
+    int k, ok;
+
+    alarm(20);
+    if (eseal_sealer_after_fork(s, &err) < 0) {
+        fprintf(stderr, "\n  child %d: %s\n", (int)getpid(), err.message);
+        _exit(1);
+    }
+    for (ok = 1, k = 0; k < docs; k++)
+        ok &= seal_and_check(s);
+    fflush(NULL);
+    _exit(ok ? 0 : 1);
+}
+
+/*
+ * A server that opens its renewed key before it frees the old one (an
+ * nginx reload): freeing the old sealer must not finalize the module, nor
+ * close the sessions, under the new one, in this process or in the
+ * children forked afterwards (which log in at the same time).
+ */
+static void test_pkcs11__second_sealer_outlives_the_first(void)
+{
+    eseal_sealer *old = NULL, *renewed = NULL;
+    eseal_error err = { 0, "" };
+    pid_t pid[6];
+    int i;
+
+    if (!fixture())
+        return;
+    CU_ASSERT_EQUAL_FATAL(open_token(&old, "rsa", "01", "pin", &err), 0);
+    CU_ASSERT_TRUE(seal_and_check(old));
+    CU_ASSERT_EQUAL_FATAL(open_token(&renewed, "ec", "02", "pin", &err), 0);
+    eseal_sealer_free(old);
+    CU_ASSERT_TRUE(seal_and_check(renewed));
+    CU_ASSERT_TRUE(seal_in_threads(renewed, 2));
+    for (i = 0; i < 6; i++) {
+        fflush(NULL);
+        if ((pid[i] = fork()) == 0)
+            child_after_fork(renewed, 2);
+    }
+    CU_ASSERT_TRUE(wait_children(pid, 6));
+    CU_ASSERT_TRUE(seal_and_check(renewed));
+    /* and the other way round: the newer one freed first */
+    CU_ASSERT_EQUAL_FATAL(open_token(&old, "rsa", "01", "pin", &err), 0);
+    eseal_sealer_free(old);
+    CU_ASSERT_TRUE(seal_and_check(renewed));
+    eseal_sealer_free(renewed);
+    /* the module can be loaded again after its last user left */
+    CU_ASSERT_EQUAL_FATAL(open_token(&old, "rsa", "01", "pin", &err), 0);
+    CU_ASSERT_TRUE(seal_and_check(old));
+    eseal_sealer_free(old);
+}
+
+/*
+ * Children whose module reads its token store afresh (SoftHSM2 with
+ * library.reset_on_fork) log in all at once.  Each C_Login rewrites
+ * SoftHSM2's token.object, truncated before it is locked, so a child
+ * initializing at that moment may not see the token; libp11 would then
+ * wait forever for a session.  Every child must seal (its alarm turns a
+ * hang into a failure).  Runs in a fresh execution of this program
+ * (main's --fork-storm) with that SoftHSM2 configuration.
+ */
+static int fork_storm_scenario(void)
+{
+    eseal_sealer *s = NULL;
+    eseal_error err = { 0, "" };
+    pid_t pid[8];
+    int i, round, ok = 1;
+
+    if (open_token(&s, "rsa", "01", "pin", &err) < 0) {
+        fprintf(stderr, "fork storm: %s\n", err.message);
+        return 1;
+    }
+    for (round = 0; round < 4 && ok; round++) {
+        for (i = 0; i < 8; i++) {
+            fflush(NULL);
+            if ((pid[i] = fork()) == 0)
+                child_after_fork(s, 1);
+        }
+        ok &= wait_children(pid, 8);
+    }
+    ok &= seal_and_check(s);
+    eseal_sealer_free(s);
+    return ok ? 0 : 1;
+}
+
+static void test_pkcs11__children_log_in_at_once(void)
+{
+    char conf[600], self[600];
+    ssize_t n;
+    pid_t pid;
+    FILE *f;
+    int status;
+
+    if (!fixture())
+        return;
+    snprintf(conf, sizeof(conf), "%s/softhsm2-reset.conf", dir);
+    f = fopen(conf, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fprintf(f, "directories.tokendir = %s/tokens\nobjectstore.backend = "
+        "file\nlog.level = ERROR\nlibrary.reset_on_fork = true\n", dir);
+    fclose(f);
+    n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    CU_ASSERT_FATAL(n > 0);
+    self[n] = '\0';
+    fflush(NULL);
+    pid = fork();
+    if (pid == 0) {
+        setenv("SOFTHSM2_CONF", conf, 1);
+        execl(self, self, "--fork-storm", dir, module, (char *)NULL);
+        _exit(127);
+    }
+    CU_ASSERT_EQUAL_FATAL(waitpid(pid, &status, 0), pid);
+    CU_ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/* A worker may have been made dumpable again (nginx does so for its
+ * workers): after_fork disables core dumps in the child again. */
+static void test_pkcs11__after_fork_disables_core_dumps(void)
+{
+    eseal_sealer *s = NULL;
+    eseal_error err = { 0, "" };
+    struct rlimit rl;
+    pid_t pid;
+    int status;
+
+    if (!fixture())
+        return;
+    CU_ASSERT_EQUAL_FATAL(open_token(&s, "rsa", "01", "pin", &err), 0);
+    CU_ASSERT_EQUAL(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 0);
+    CU_ASSERT_EQUAL(getrlimit(RLIMIT_CORE, &rl), 0);
+    CU_ASSERT_EQUAL(rl.rlim_cur, 0);
+    fflush(NULL);
+    pid = fork();
+    if (pid == 0) {
+        int ok = 1;
+
+        alarm(20);
+        /* what a server does in its worker */
+        (void)prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+        if (getrlimit(RLIMIT_CORE, &rl) == 0 && rl.rlim_max != 0) {
+            rl.rlim_cur = rl.rlim_max < 1048576 ? rl.rlim_max : 1048576;
+            (void)setrlimit(RLIMIT_CORE, &rl);
+        }
+        ok &= eseal_sealer_after_fork(s, &err) == 0;
+        ok &= prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0;
+        ok &= getrlimit(RLIMIT_CORE, &rl) == 0 && rl.rlim_cur == 0;
+        /* also when the child had already called it */
+        (void)prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+        ok &= eseal_sealer_after_fork(s, &err) == 0;
+        ok &= prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0;
+        _exit(ok ? 0 : 1);
+    }
+    CU_ASSERT_EQUAL_FATAL(waitpid(pid, &status, 0), pid);
+    CU_ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    eseal_sealer_free(s);
+}
+
 static void test_pkcs11__rsa_pss_on_the_token(void)
 {
     eseal_sealer_opts o = ESEAL_SEALER_OPTS_INIT;
@@ -763,6 +948,9 @@ int main(int argc, char **argv)
         UNIT_CASE(test_pkcs11__fork),
         UNIT_CASE(test_pkcs11__fork_logs_in_once_per_process),
         UNIT_CASE(test_pkcs11__rsa_pss_on_the_token),
+        UNIT_CASE(test_pkcs11__second_sealer_outlives_the_first),
+        UNIT_CASE(test_pkcs11__children_log_in_at_once),
+        UNIT_CASE(test_pkcs11__after_fork_disables_core_dumps),
         UNIT_END
     };
     eseal_error err = { 0, "" };
@@ -776,6 +964,16 @@ int main(int argc, char **argv)
         module = argv[3];
         rc = load_sample(getenv("ESEAL_SOURCE_ROOT")) < 0 ? 2 :
              spy_scenario(argv[4]);
+        free(pdf);
+        eseal_shutdown();
+        return rc;
+    }
+    if (argc == 4 && strcmp(argv[1], "--fork-storm") == 0) {
+        /* the fixture is the parent's: DIR MODULE */
+        snprintf(dir, sizeof(dir), "%s", argv[2]);
+        module = argv[3];
+        rc = load_sample(getenv("ESEAL_SOURCE_ROOT")) < 0 ? 2 :
+             fork_storm_scenario();
         free(pdf);
         eseal_shutdown();
         return rc;
