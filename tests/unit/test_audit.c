@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <eseal/audit.h>
 #include <eseal/eseal.h>
@@ -115,12 +116,13 @@ static void test_audit__line_format(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"output_sha256\":\"01010101"));
     CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"format\":\"pdf\",\"level\":"
         "\"B-B\",\"certificate\":null,\"result\":\"sealed\",\"error\":null,"
-        "\"error_code\":null}"));
+        "\"error_code\":null,\"profile\":null,\"input_size\":null,"
+        "\"output_size\":null,\"context\":{}}"));
     CU_ASSERT_PTR_NOT_NULL(strstr(nl + 1, "\"input\":\"/in/b.xml\","
         "\"output\":null,\"input_sha256\":null,\"output_sha256\":null,"
         "\"format\":\"xml\""));
     CU_ASSERT_PTR_NOT_NULL(strstr(nl + 1, "\"result\":\"failed\","
-        "\"error\":\"not a \\\"document\\\"\",\"error_code\":\"EFORMAT\"}\n"));
+        "\"error\":\"not a \\\"document\\\"\",\"error_code\":\"EFORMAT\","));
     CU_ASSERT_PTR_NULL(strchr(nl + 1, '\n') == NULL ? NULL :
         strchr(strchr(nl + 1, '\n') + 1, '\n'));
     free(text);
@@ -168,6 +170,241 @@ static void test_audit__refusals(void)
     CU_ASSERT_EQUAL(eseal_audit_append(a, NULL, 0, &err), 0);
     eseal_audit_close(a);
     eseal_audit_close(NULL);
+}
+
+static void test_audit__context_profile_sizes(void)
+{
+    eseal_audit *a = NULL;
+    eseal_audit_entry e = ESEAL_AUDIT_ENTRY_INIT;
+    eseal_error err = { 0, "" };
+    eseal_audit_field f[3] = {
+        { "queue", "sealed-pdf" },
+        { "job_id", "42" },
+        { "title", "Rechnung \"März\"\n\xff" },
+    };
+    char *text;
+
+    CU_ASSERT_EQUAL_FATAL(eseal_audit_open(&a, path_of("ctx.log"), 0,
+        &err), 0);
+    e.input = "job 42";
+    e.profile = "invoices";
+    e.input_size = 0;
+    e.output_size = 123456789012LL;
+    e.context = f;
+    e.n_context = 3;
+    CU_ASSERT_EQUAL(eseal_audit_append(a, &e, 1, &err), 0);
+    f[1].value = NULL;
+    e.n_context = 2;
+    e.profile = NULL;
+    e.input_size = -1;
+    CU_ASSERT_EQUAL(eseal_audit_append(a, &e, 1, &err), 0);
+    eseal_audit_close(a);
+    text = slurp(path_of("ctx.log"), NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"error_code\":null,\"profile\":"
+        "\"invoices\",\"input_size\":0,\"output_size\":123456789012,"
+        "\"context\":{\"queue\":\"sealed-pdf\",\"job_id\":\"42\",\"title\":"
+        "\"Rechnung \\\"M\xc3\xa4rz\\\"\\n\xef\xbf\xbd\"}}\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"profile\":null,\"input_size\":"
+        "null,\"output_size\":123456789012,\"context\":{\"queue\":"
+        "\"sealed-pdf\",\"job_id\":null}}\n"));
+    CU_ASSERT_EQUAL(count(text, "\n"), 2);
+    free(text);
+}
+
+static void test_audit__long_values_are_cut(void)
+{
+    eseal_audit *a = NULL;
+    eseal_audit_entry e = ESEAL_AUDIT_ENTRY_INIT;
+    eseal_error err = { 0, "" };
+    eseal_audit_field f = { "title", NULL };
+    char title[3000], *text, *v, *end;
+    size_t i;
+
+    /* 'x' then 3-byte characters: the cut falls inside one of them */
+    title[0] = 'x';
+    for (i = 1; i + 3 < sizeof(title); i += 3)
+        memcpy(title + i, "\xe2\x82\xac", 3);          /* U+20AC */
+    title[i] = '\0';
+    f.value = title;
+    e.context = &f;
+    e.n_context = 1;
+    CU_ASSERT_EQUAL_FATAL(eseal_audit_open(&a, path_of("long.log"), 0,
+        &err), 0);
+    CU_ASSERT_EQUAL(eseal_audit_append(a, &e, 1, &err), 0);
+    eseal_audit_close(a);
+    text = slurp(path_of("long.log"), NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    v = strstr(text, "\"title\":\"");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+    v += 9;
+    end = strchr(v, '"');
+    CU_ASSERT_PTR_NOT_NULL_FATAL(end);
+    /* 1 + 341 * 3 = 1024 bytes: whole characters only */
+    CU_ASSERT_EQUAL(end - v, 1 + 341 * 3);
+    CU_ASSERT_EQUAL(end - v <= ESEAL_AUDIT_MAX_VALUE, 1);
+    CU_ASSERT_EQUAL(memcmp(end - 3, "\xe2\x82\xac", 3), 0);
+    free(text);
+}
+
+static void test_audit__bad_context_refused(void)
+{
+    eseal_audit *a = NULL;
+    eseal_audit_entry e[2] = { ESEAL_AUDIT_ENTRY_INIT,
+                               ESEAL_AUDIT_ENTRY_INIT };
+    eseal_error err = { 0, "" };
+    eseal_audit_field many[ESEAL_AUDIT_MAX_CONTEXT + 1];
+    eseal_audit_field bad[2] = { { "queue", "a" }, { "queue", "b" } };
+    static const char *const names[] = {
+        "Queue", "1job", "", "job-id", "job id", "title\"",
+        "abcdefghijklmnopqrstuvwxyz0123456", NULL
+    };
+    char *text;
+    size_t len = 0;
+    int i;
+
+    CU_ASSERT_EQUAL_FATAL(eseal_audit_open(&a, path_of("badctx.log"), 0,
+        &err), 0);
+    e[1].context = bad;
+    e[1].n_context = 2;
+    CU_ASSERT_EQUAL(eseal_audit_append(a, e, 2, &err), ESEAL_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "'queue' given twice"));
+    bad[1].name = NULL;
+    CU_ASSERT_EQUAL(eseal_audit_append(a, e, 2, &err), ESEAL_EINVAL);
+    for (i = 0; names[i] != NULL; i++) {
+        bad[1].name = names[i];
+        CU_ASSERT_EQUAL(eseal_audit_append(a, e, 2, &err), ESEAL_EINVAL);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "invalid audit context "
+            "field name"));
+    }
+    for (i = 0; i <= ESEAL_AUDIT_MAX_CONTEXT; i++) {
+        static char nm[ESEAL_AUDIT_MAX_CONTEXT + 1][8];
+
+        snprintf(nm[i], sizeof(nm[i]), "f%d", i);
+        many[i].name = nm[i];
+        many[i].value = "v";
+    }
+    e[1].context = many;
+    e[1].n_context = ESEAL_AUDIT_MAX_CONTEXT + 1;
+    CU_ASSERT_EQUAL(eseal_audit_append(a, e, 2, &err), ESEAL_EINVAL);
+    e[1].context = NULL;
+    e[1].n_context = 1;
+    CU_ASSERT_EQUAL(eseal_audit_append(a, e, 2, &err), ESEAL_EINVAL);
+    /* a 32-byte name and the most fields are fine */
+    bad[1].name = "abcdefghijklmnopqrstuvwxyz012345";
+    e[0].context = bad;
+    e[0].n_context = 2;
+    e[1].context = many;
+    e[1].n_context = ESEAL_AUDIT_MAX_CONTEXT;
+    CU_ASSERT_EQUAL(eseal_audit_append(a, e, 2, &err), 0);
+    eseal_audit_close(a);
+    /* nothing of a refused call was written */
+    text = slurp(path_of("badctx.log"), &len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    CU_ASSERT_EQUAL(count(text, "\n"), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"abcdefghijklmnopqrstuvwxyz012345"
+        "\":\"b\"}}\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"f15\":\"v\"}}\n"));
+    free(text);
+}
+
+/* The layout of a version 1 entry, as programs built against it pass. */
+typedef struct old_entry {
+    unsigned int version;
+    time_t time;
+    const char *input;
+    const char *output;
+    const unsigned char *input_sha256;
+    const unsigned char *output_sha256;
+    eseal_format format;
+    eseal_level level;
+    const eseal_sealer *sealer;
+    int result;
+    const char *error;
+} old_entry;
+
+static void test_audit__version_1_entries(void)
+{
+    eseal_audit *a = NULL;
+    eseal_error err = { 0, "" };
+    old_entry old[3];
+    char *text;
+
+    memset(old, 0, sizeof(old));
+    old[0].version = old[1].version = old[2].version = 1;
+    old[0].input = "/in/one.pdf";
+    old[0].format = ESEAL_FORMAT_PDF;
+    old[1].input = "/in/two.xml";
+    old[1].format = ESEAL_FORMAT_XML;
+    old[1].level = ESEAL_LEVEL_B_T;
+    old[1].result = ESEAL_EIO;
+    old[2].input = "/in/three.pdf";
+    CU_ASSERT_EQUAL_FATAL(eseal_audit_open(&a, path_of("v1.log"), 0, &err),
+        0);
+    CU_ASSERT_EQUAL(eseal_audit_append(a,
+        (const eseal_audit_entry *)(const void *)old, 3, &err), 0);
+    /* versions are not mixed in one call */
+    old[2].version = 2;
+    CU_ASSERT_EQUAL(eseal_audit_append(a,
+        (const eseal_audit_entry *)(const void *)old, 3, &err),
+        ESEAL_EINVAL);
+    eseal_audit_close(a);
+    text = slurp(path_of("v1.log"), NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    CU_ASSERT_EQUAL(count(text, "\n"), 3);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"input\":\"/in/one.pdf\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"input\":\"/in/two.xml\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"input\":\"/in/three.pdf\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"format\":\"xml\",\"level\":\"B-T\""
+        ",\"certificate\":null,\"result\":\"failed\""));
+    CU_ASSERT_EQUAL(count(text, "\"profile\":null,\"input_size\":null,"
+        "\"output_size\":null,\"context\":{}}\n"), 3);
+    free(text);
+}
+
+static void test_audit__reopen_after_rename(void)
+{
+    eseal_audit *a = NULL;
+    eseal_audit_entry e = ESEAL_AUDIT_ENTRY_INIT;
+    eseal_error err = { 0, "" };
+    char old[100], *text;
+    struct stat st;
+
+    snprintf(old, sizeof(old), "%s/rot.log.1", dir);
+    CU_ASSERT_EQUAL_FATAL(eseal_audit_open(&a, path_of("rot.log"), 0, &err),
+        0);
+    e.input = "/before";
+    CU_ASSERT_EQUAL(eseal_audit_append(a, &e, 1, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(rename(path_of("rot.log"), old), 0);
+    e.input = "/renamed";
+    CU_ASSERT_EQUAL(eseal_audit_append(a, &e, 1, &err), 0);
+    CU_ASSERT_EQUAL(eseal_audit_reopen(a, &err), 0);
+    CU_ASSERT_EQUAL(stat(path_of("rot.log"), &st), 0);
+    e.input = "/after";
+    CU_ASSERT_EQUAL(eseal_audit_append(a, &e, 1, &err), 0);
+    /* reopen fails (the path is a directory now): the file stays */
+    snprintf(old, sizeof(old), "%s/rot.log.2", dir);
+    CU_ASSERT_EQUAL_FATAL(rename(path_of("rot.log"), old), 0);
+    CU_ASSERT_EQUAL_FATAL(mkdir(path_of("rot.log"), 0700), 0);
+    CU_ASSERT_EQUAL(eseal_audit_reopen(a, &err), ESEAL_EIO);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "rot.log: cannot open the "
+        "audit log again: "));
+    e.input = "/kept";
+    CU_ASSERT_EQUAL(eseal_audit_append(a, &e, 1, &err), 0);
+    CU_ASSERT_EQUAL(eseal_audit_reopen(NULL, &err), ESEAL_EINVAL);
+    eseal_audit_close(a);
+    text = slurp(path_of("rot.log.1"), NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    CU_ASSERT_EQUAL(count(text, "\n"), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"input\":\"/before\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"input\":\"/renamed\""));
+    free(text);
+    text = slurp(path_of("rot.log.2"), NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    CU_ASSERT_EQUAL(count(text, "\n"), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"input\":\"/after\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"input\":\"/kept\""));
+    free(text);
 }
 
 #define THREADS 6
@@ -294,7 +531,210 @@ static void test_audit__parallel_writers_never_interleave(void)
     free(text);
 }
 
-int main(void)
+#define ROT_THREADS 4
+#define ROT_LINES 200
+#define ROTATIONS 5
+
+typedef struct rot_arg {
+    eseal_audit *audit;
+    int id;
+    int ok;
+} rot_arg;
+
+static void *rot_thread(void *p)
+{
+    rot_arg *r = p;
+    eseal_audit_entry e = ESEAL_AUDIT_ENTRY_INIT;
+    eseal_error err = { 0, "" };
+    char input[64];
+    int i;
+
+    r->ok = 1;
+    e.input = input;
+    for (i = 0; i < ROT_LINES; i++) {
+        snprintf(input, sizeof(input), "/t%d/%05d", r->id, i);
+        if (eseal_audit_append(r->audit, &e, 1, &err) < 0)
+            r->ok = 0;
+    }
+    return NULL;
+}
+
+/* Threads append with sync on (group flushes) while the log is renamed
+ * and reopened: every line is in exactly one of the files, whole. */
+static void test_audit__rotation_under_load(void)
+{
+    eseal_audit *a = NULL;
+    eseal_error err = { 0, "" };
+    pthread_t t[ROT_THREADS];
+    rot_arg r[ROT_THREADS];
+    static int seen[ROT_THREADS][ROT_LINES];
+    char name[100], *text, *line, *next;
+    int i, k, files = 0, lines = 0;
+
+    CU_ASSERT_EQUAL_FATAL(eseal_audit_open(&a, path_of("load.log"), 0,
+        &err), 0);
+    for (i = 0; i < ROT_THREADS; i++) {
+        r[i].audit = a;
+        r[i].id = i;
+        pthread_create(&t[i], NULL, rot_thread, &r[i]);
+    }
+    for (k = 1; k <= ROTATIONS; k++) {
+        usleep(20000);
+        snprintf(name, sizeof(name), "%s/load.log.%d", dir, k);
+        CU_ASSERT_EQUAL(rename(path_of("load.log"), name), 0);
+        CU_ASSERT_EQUAL(eseal_audit_reopen(a, &err), 0);
+    }
+    for (i = 0; i < ROT_THREADS; i++) {
+        pthread_join(t[i], NULL);
+        CU_ASSERT_TRUE(r[i].ok);
+    }
+    eseal_audit_close(a);
+    memset(seen, 0, sizeof(seen));
+    for (k = 0; k <= ROTATIONS; k++) {
+        if (k == 0)
+            snprintf(name, sizeof(name), "load.log");
+        else
+            snprintf(name, sizeof(name), "load.log.%d", k);
+        text = slurp(path_of(name), NULL);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+        files += *text != '\0';
+        for (line = text; *line; line = next) {
+            int tid = -1, n = -1;
+            char *in;
+
+            next = strchr(line, '\n');
+            CU_ASSERT_PTR_NOT_NULL_FATAL(next);
+            *next++ = '\0';
+            lines++;
+            CU_ASSERT_EQUAL(strncmp(line, "{\"time\":\"", 9), 0);
+            CU_ASSERT_EQUAL(line[strlen(line) - 1], '}');
+            in = strstr(line, "\"input\":\"/t");
+            CU_ASSERT_PTR_NOT_NULL_FATAL(in);
+            CU_ASSERT_EQUAL(sscanf(in, "\"input\":\"/t%d/%d", &tid, &n), 2);
+            if (tid >= 0 && tid < ROT_THREADS && n >= 0 && n < ROT_LINES)
+                seen[tid][n]++;
+        }
+        free(text);
+    }
+    CU_ASSERT_EQUAL(lines, ROT_THREADS * ROT_LINES);
+    for (i = 0; i < ROT_THREADS; i++)
+        for (k = 0; k < ROT_LINES; k++)
+            CU_ASSERT_EQUAL(seen[i][k], 1);
+    /* the rotations happened while lines were written */
+    CU_ASSERT_TRUE(files >= 2);
+}
+
+/*
+ * The benchmark (not a test): test_audit bench [DIR [SECONDS]] appends
+ * lines for SECONDS with 1 and 4 threads, sync on and off, to a log in
+ * DIR (default: the current directory; use a real disk, not tmpfs), and
+ * prints lines/s.  Every append returns only once its line is durable
+ * when sync is on.
+ */
+typedef struct bench_arg {
+    eseal_audit *audit;
+    int id;
+    volatile int *stop;
+    long lines;
+    int failed;
+} bench_arg;
+
+static double now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void *bench_thread(void *p)
+{
+    bench_arg *b = p;
+    eseal_audit_entry e = ESEAL_AUDIT_ENTRY_INIT;
+    eseal_error err = { 0, "" };
+    unsigned char in[32], out[32];
+    char input[160], output[160];
+
+    memset(in, 0x5a, sizeof(in));
+    memset(out, 0xa5, sizeof(out));
+    e.input = input;
+    e.output = output;
+    e.input_sha256 = in;
+    e.output_sha256 = out;
+    e.format = ESEAL_FORMAT_PDF;
+    while (!*b->stop) {
+        snprintf(input, sizeof(input), "/srv/incoming/2026/11/thread%d/"
+            "invoice-%08ld.pdf", b->id, b->lines);
+        snprintf(output, sizeof(output), "/srv/sealed/2026/11/thread%d/"
+            "invoice-%08ld.pdf", b->id, b->lines);
+        if (eseal_audit_append(b->audit, &e, 1, &err) < 0) {
+            fprintf(stderr, "bench: %s\n", err.message);
+            b->failed = 1;
+            break;
+        }
+        b->lines++;
+    }
+    return NULL;
+}
+
+static int bench_run(const char *path, int threads, unsigned int flags,
+    double seconds)
+{
+    eseal_audit *a = NULL;
+    eseal_error err = { 0, "" };
+    pthread_t t[16];
+    bench_arg b[16];
+    volatile int stop = 0;
+    double t0, t1;
+    long total = 0;
+    int i, failed = 0;
+
+    unlink(path);
+    if (eseal_audit_open(&a, path, flags, &err) < 0) {
+        fprintf(stderr, "bench: %s\n", err.message);
+        return -1;
+    }
+    t0 = now_s();
+    for (i = 0; i < threads; i++) {
+        memset(&b[i], 0, sizeof(b[i]));
+        b[i].audit = a;
+        b[i].id = i;
+        b[i].stop = &stop;
+        pthread_create(&t[i], NULL, bench_thread, &b[i]);
+    }
+    while (now_s() - t0 < seconds)
+        usleep(10000);
+    stop = 1;
+    for (i = 0; i < threads; i++) {
+        pthread_join(t[i], NULL);
+        total += b[i].lines;
+        failed |= b[i].failed;
+    }
+    t1 = now_s();
+    eseal_audit_close(a);
+    unlink(path);
+    printf("%d thread%s, sync %-3s: %7ld lines in %.2f s = %9.0f lines/s\n",
+        threads, threads > 1 ? "s" : " ",
+        flags & ESEAL_AUDIT_NO_SYNC ? "off" : "on", total, t1 - t0,
+        (double)total / (t1 - t0));
+    return failed ? -1 : 0;
+}
+
+static int bench(const char *where, double seconds)
+{
+    static const int threads[] = { 1, 4 };
+    char path[600];
+    size_t i;
+
+    snprintf(path, sizeof(path), "%s/eseal-audit-bench.log", where);
+    for (i = 0; i < sizeof(threads) / sizeof(threads[0]); i++)
+        if (bench_run(path, threads[i], 0, seconds) < 0 ||
+            bench_run(path, threads[i], ESEAL_AUDIT_NO_SYNC, seconds) < 0)
+            return 1;
+    return 0;
+}
+
+int main(int argc, char **argv)
 {
     static const unit_case cases[] = {
         UNIT_CASE(test_audit__sha256),
@@ -302,12 +742,26 @@ int main(void)
         UNIT_CASE(test_audit__names_are_utf8),
         UNIT_CASE(test_audit__refusals),
         UNIT_CASE(test_audit__parallel_writers_never_interleave),
+        UNIT_CASE(test_audit__context_profile_sizes),
+        UNIT_CASE(test_audit__long_values_are_cut),
+        UNIT_CASE(test_audit__bad_context_refused),
+        UNIT_CASE(test_audit__version_1_entries),
+        UNIT_CASE(test_audit__reopen_after_rename),
+        UNIT_CASE(test_audit__rotation_under_load),
         UNIT_END
     };
     eseal_error err = { 0, "" };
     char cmd[600];
     int rc;
 
+    if (argc >= 2 && strcmp(argv[1], "bench") == 0) {
+        if (eseal_init(&err) < 0)
+            return 2;
+        rc = bench(argc >= 3 ? argv[2] : ".", argc >= 4 ? atof(argv[3])
+                                                        : 3.0);
+        eseal_shutdown();
+        return rc;
+    }
     if (mkdtemp(dir) == NULL || eseal_init(&err) < 0)
         return 2;
     rc = unit_run("audit", cases);
