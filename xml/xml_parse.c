@@ -470,6 +470,18 @@ int eseal__xml_detect(const unsigned char *head, size_t len)
                      (head[0] == 0xFF && head[1] == 0xFE && head[2] == '<' &&
                       head[3] == 0)))
         return 80;   /* UTF-16 with a byte order mark */
+    /* UTF-32 with a byte order mark, UTF-16 and UTF-32 without one (XML 1.0
+     * appendix F): claimed so that sealing refuses them by their encoding
+     * instead of as an unknown format */
+    if (len >= 4 && ((head[0] == 0xFF && head[1] == 0xFE && head[2] == 0 &&
+                      head[3] == 0) ||
+                     (head[0] == 0 && head[1] == 0 && head[2] == 0xFE &&
+                      head[3] == 0xFF) ||
+                     (head[0] == '<' && head[1] == 0 && head[3] == 0) ||
+                     (head[0] == 0 && head[1] == '<' && head[2] == 0) ||
+                     (head[0] == 0 && head[1] == 0 && head[2] == 0 &&
+                      head[3] == '<')))
+        return 60;
     if (len >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF)
         i = 3;
     for (;;) {

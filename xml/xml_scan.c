@@ -49,6 +49,13 @@ void eseal__xml_sniff_encoding(eseal_xml_encoding *out,
     out->kind = ESEAL_XML_ENC_ASCII;
     if (n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) {
         out->bom_len = 3;
+    } else if (n >= 4 && ((p[0] == 0xFF && p[1] == 0xFE && p[2] == 0 &&
+                           p[3] == 0) ||
+                          (p[0] == 0 && p[1] == 0 && p[2] == 0xFE &&
+                           p[3] == 0xFF))) {
+        strcpy(out->name, "UTF-32");
+        out->kind = ESEAL_XML_ENC_OTHER;
+        return;
     } else if (n >= 2 && ((p[0] == 0xFE && p[1] == 0xFF) ||
                           (p[0] == 0xFF && p[1] == 0xFE))) {
         strcpy(out->name, "UTF-16");
