@@ -167,7 +167,16 @@ static void note_name(form_info *fi, const pdf_obj *t, size_t limit)
         fi->used[k] = 1;
 }
 
-/* Walks a field and its kids: does a signature field carry a value? */
+/* A reference to a free or unknown object: null, as verifiers read it. */
+static int dangling(pdf_reader *r, const pdf_obj *o)
+{
+    return o != NULL && o->type == PDF_REF &&
+        (o->u.ref.num >= pdf_reader_size(r) ||
+            pdf_reader_entry(r, o->u.ref.num).type == 0);
+}
+
+/* Walks a field and its kids: does a signature field carry a value?  Each
+ * signature value is read, as a verifier will read it. */
 static int scan_field(form_info *fi, pdf_reader *r, pdf_obj *ref,
     int inherited_sig, int depth, eseal_error *err)
 {
@@ -178,6 +187,8 @@ static int scan_field(form_info *fi, pdf_reader *r, pdf_obj *ref,
     if (depth > MAX_FIELD_DEPTH || ++fi->visited > MAX_FIELDS_VISITED)
         return eseal__error_set(err, ESEAL_ELIMIT, "the form has too many "
             "or too deeply nested fields");
+    if (dangling(r, ref))
+        return 0;
     if ((rc = pdf_reader_resolve(r, ref, &f, err)) < 0)
         return rc;
     if (f == NULL || f->type != PDF_DICT)
@@ -187,13 +198,26 @@ static int scan_field(form_info *fi, pdf_reader *r, pdf_obj *ref,
     v = pdf_dict_get(f, "V");
     if (is_sig && v != NULL && v->type != PDF_NULL) {
         fi->has_signatures = 1;
+        /* a verifier reads every signature: one it cannot read would make
+         * the sealed document unverifiable */
+        if (!dangling(r, v) &&
+            (rc = pdf_reader_resolve(r, v, &v, err)) < 0) {
+            char why[256];
+
+            snprintf(why, sizeof(why), "%s", err != NULL ? err->message : "");
+            return eseal__error_set(err, rc, "cannot read an existing "
+                "signature of the document: %s", why);
+        }
         return 0;
     }
-    if ((rc = pdf_reader_dict_get(r, f, "Kids", &kids, err)) < 0)
+    kids = pdf_dict_get(f, "Kids");
+    if (dangling(r, kids))
+        return 0;
+    if ((rc = pdf_reader_resolve(r, kids, &kids, err)) < 0)
         return rc;
     if (kids == NULL || kids->type != PDF_ARRAY)
         return 0;
-    for (i = 0; i < kids->u.arr.len && !fi->has_signatures; i++)
+    for (i = 0; i < kids->u.arr.len; i++)
         if ((rc = scan_field(fi, r, kids->u.arr.items[i], is_sig, depth + 1,
                 err)) < 0)
             return rc;
@@ -202,7 +226,7 @@ static int scan_field(form_info *fi, pdf_reader *r, pdf_obj *ref,
 
 /* Reads the top-level field names, and whether any field is signed. */
 static int scan_form(form_info *fi, pdf_reader *r, const pdf_obj *fields,
-    int want_signatures, eseal_error *err)
+    eseal_error *err)
 {
     pdf_obj *f, *t;
     size_t i, n;
@@ -225,8 +249,7 @@ static int scan_form(form_info *fi, pdf_reader *r, const pdf_obj *fields,
         if (t != NULL && pdf_reader_resolve(r, t, &t, err) == 0
             && t != NULL && t->type == PDF_STRING)
             note_name(fi, t, n + 1);
-        if (want_signatures && !fi->has_signatures
-            && (rc = scan_field(fi, r, fields->u.arr.items[i], 0, 0,
+        if ((rc = scan_field(fi, r, fields->u.arr.items[i], 0, 0,
                 err)) < 0)
             return rc;
     }
@@ -666,7 +689,7 @@ static int prepare_update(eseal_job *job, eseal_ranges *tbs, int doc_ts,
     /* the form: the field goes into /Fields, its name must be new */
     if ((rc = update_acroform(&p, &fields, err)) < 0)
         goto cleanup;
-    if ((rc = scan_form(&fi, p.r, fields, certify, err)) < 0)
+    if ((rc = scan_form(&fi, p.r, fields, err)) < 0)
         goto cleanup;
     if (certify && (fi.has_signatures || perm != 0)) {
         rc = eseal__error_set(err, ESEAL_EREFUSED, "a certification seal "
