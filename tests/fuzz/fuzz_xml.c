@@ -23,7 +23,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static eseal_sealer *sealer;
-static char trust[512];
+static char trust[600];
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

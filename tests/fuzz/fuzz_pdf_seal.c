@@ -1,0 +1,138 @@
+/*
+ * libFuzzer target: sealing a PDF held in memory end to end through the
+ * public API (eseal_seal_buffer, as the nginx module and the CUPS filter
+ * do), with a demo ECDSA P-256 sealer made once at start-up.  The last
+ * byte of the input picks options (certification, a visible seal on a
+ * page, the self-check); the whole input is the document.  A seal that
+ * succeeds must keep the input as the output's first bytes (an
+ * incremental update) and must verify with eseal's own verifier: a
+ * "sealed" file that the verifier rejects is a bug.  Nothing is written
+ * to disk per input.
+ *
+ * Build: meson setup with CC=clang -Dfuzzing=true (tests/fuzz/meson.build).
+ *   ./fuzz_pdf_seal -max_len=65536 corpus/ ../tests/fuzz/corpus/pdf
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <openssl/err.h>
+#include <eseal/eseal.h>
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define SEAL_TIME 1795482000 /* 2026-11-23T00:20:00Z */
+
+static eseal_sealer *sealer;
+static char trust[600];
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    static char dir[] = "/tmp/eseal-fuzz-pdfseal.XXXXXX";
+    eseal_sealer_opts opts = ESEAL_SEALER_OPTS_INIT;
+    eseal_error err = { 0 };
+    char pki[512], key[600], cert[600], chain[600];
+
+    (void)argc;
+    (void)argv;
+    if (eseal_init(&err) < 0 || mkdtemp(dir) == NULL)
+        abort();
+    snprintf(pki, sizeof(pki), "%s/pki", dir);
+    if (eseal_demo_pki(pki, NULL, &err) < 0) {
+        fprintf(stderr, "demo-pki: %s\n", err.message);
+        abort();
+    }
+    snprintf(key, sizeof(key), "%s/eseal-ec.key", pki);
+    snprintf(cert, sizeof(cert), "%s/eseal-ec.pem", pki);
+    snprintf(chain, sizeof(chain), "%s/chain.pem", pki);
+    snprintf(trust, sizeof(trust), "%s/trust.pem", pki);
+    opts.key = key;
+    opts.cert = cert;
+    opts.chain = chain;
+    if (eseal_sealer_open(&sealer, &opts, &err) < 0) {
+        fprintf(stderr, "sealer: %s\n", err.message);
+        abort();
+    }
+    return 0;
+}
+
+static void check_message(const eseal_error *err)
+{
+    if (err->code >= 0 || err->message[0] == '\0' ||
+        strchr(err->message, '\n') != NULL)
+        __builtin_trap();
+}
+
+/* The seal just made: the newest signature, over the whole output. */
+static void check_sealed(const unsigned char *out, size_t len, int certify)
+{
+    eseal_verify_opts vo = ESEAL_VERIFY_OPTS_INIT;
+    eseal_report *r = NULL;
+    eseal_error err = { 0 };
+    const eseal_signature_report *s;
+    size_t n, i;
+    char *json;
+
+    vo.trust_file = trust;
+    vo.offline = 1;
+    if (eseal_verify_buffer(&r, out, len, "sealed", &vo, &err) < 0) {
+        fprintf(stderr, "fuzz: the sealed output does not verify: %s\n",
+            err.message);
+        __builtin_trap();
+    }
+    n = eseal_report_signature_count(r);
+    s = n > 0 ? eseal_report_signature(r, n - 1) : NULL;
+    if (s == NULL || !s->integrity || !s->covers_whole_document ||
+        !s->chain_trusted || s->modifications_after != ESEAL_MODS_NONE ||
+        s->level != ESEAL_LEVEL_B_B || s->signing_time != SEAL_TIME ||
+        (certify && !s->certification)) {
+        fprintf(stderr, "fuzz: eseal's verifier rejects the seal it made\n");
+        for (i = 0; s != NULL && i < s->n_errors; i++)
+            fprintf(stderr, "  error: %s\n", s->errors[i]);
+        __builtin_trap();
+    }
+    for (i = 0; i < n; i++) {
+        s = eseal_report_signature(r, i);
+        if (s->valid && (!s->integrity || !s->chain_trusted))
+            __builtin_trap();
+    }
+    json = eseal_report_json(r);
+    if (json == NULL)
+        __builtin_trap();
+    eseal_free(json);
+    eseal_report_free(r);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    eseal_seal_opts opts = ESEAL_SEAL_OPTS_INIT;
+    eseal_bytes out = { NULL, 0 };
+    eseal_error err = { 0 };
+    unsigned char o;
+
+    if (size == 0 || size > 65536)
+        return 0;
+    o = data[size - 1];
+    opts.format = ESEAL_FORMAT_PDF;
+    opts.signing_time = SEAL_TIME;
+    opts.certify = (o & 0x01) != 0;
+    opts.self_check = (o & 0x04) != 0;
+    /* "\n" and "F" (of %%EOF) keep the visible seal off */
+    opts.visible = (o & 0x30) == 0x30;
+    opts.visible_page = (o >> 6) & 3;
+    opts.timezone = "UTC";
+    if (eseal_seal_buffer(&out, sealer, data, size, &opts, &err) < 0) {
+        check_message(&err);
+        if (out.data != NULL || out.len != 0)
+            __builtin_trap();
+    } else {
+        if (out.len <= size || memcmp(out.data, data, size) != 0)
+            __builtin_trap();
+        check_sealed(out.data, out.len, opts.certify);
+        eseal_bytes_free(&out);
+    }
+    ERR_clear_error();
+    return 0;
+}
