@@ -5,17 +5,24 @@
  * whose /ByteRange ends at the end of the file) cryptographically valid.
  * Certificates are not checked here (Poppler 22.12's certificate check is
  * unreliable); the core checks them with OpenSSL.
+ *
+ * eseal does not link Poppler: the self-check loads it when it runs, so
+ * that every other command starts without Poppler and the ~60 libraries
+ * it pulls in.  poppler.h still gives the types and prototypes.
  */
 #include "eseal_config.h"
 #include "pdf_adapter.h"
 
 #if ESEAL_HAVE_POPPLER
 
+#include <dlfcn.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <poppler.h>
 #include "pdf_reader.h"
+
+#define SC_POPPLER_LIB "libpoppler-glib.so.8"  /* the ABI of poppler.h */
 
 #define SC_MAX_DEPTH 32            /* /Kids levels of fields and pages */
 #define SC_MAX_VISITED 1000000     /* fields, pages and annotations */
@@ -301,6 +308,72 @@ static const char *status_text(PopplerSignatureStatus st)
     }
 }
 
+/* The Poppler calls the self-check makes, resolved from SC_POPPLER_LIB. */
+typedef struct sc_poppler {
+    void *lib;
+    __typeof__(poppler_document_new_from_bytes) *document_new_from_bytes;
+    __typeof__(poppler_document_get_signature_fields)
+        *document_get_signature_fields;
+    __typeof__(poppler_form_field_get_name) *form_field_get_name;
+    __typeof__(poppler_form_field_signature_validate_sync)
+        *form_field_signature_validate_sync;
+    __typeof__(poppler_signature_info_get_signature_status)
+        *signature_info_get_signature_status;
+    __typeof__(poppler_signature_info_free) *signature_info_free;
+    __typeof__(g_object_unref) *object_unref;
+} sc_poppler;
+
+static int poppler_sym(void *fn, void *lib, const char *name,
+    eseal_error *err)
+{
+    void *f = dlsym(lib, name);
+
+    if (f == NULL)
+        return eseal__error_set(err, ESEAL_EUNSUPPORTED, "self-check: "
+            "%s has no %s (Poppler too old?)", SC_POPPLER_LIB, name);
+    memcpy(fn, &f, sizeof(f));      /* POSIX: data and code pointers */
+    return 0;
+}
+
+/*
+ * Loads Poppler.  It stays loaded (RTLD_NODELETE): GLib types cannot be
+ * unregistered, and a second self-check then costs no reload.
+ */
+static int poppler_open(sc_poppler *pp, eseal_error *err)
+{
+    int rc;
+
+    memset(pp, 0, sizeof(*pp));
+    pp->lib = dlopen(SC_POPPLER_LIB, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+    if (pp->lib == NULL) {
+        const char *why = dlerror();
+
+        return eseal__error_set(err, ESEAL_EUNSUPPORTED, "self-check needs "
+            "Poppler (the libpoppler-glib8 package): %s",
+            why != NULL ? why : SC_POPPLER_LIB);
+    }
+    if ((rc = poppler_sym(&pp->document_new_from_bytes, pp->lib,
+            "poppler_document_new_from_bytes", err)) < 0
+        || (rc = poppler_sym(&pp->document_get_signature_fields, pp->lib,
+            "poppler_document_get_signature_fields", err)) < 0
+        || (rc = poppler_sym(&pp->form_field_get_name, pp->lib,
+            "poppler_form_field_get_name", err)) < 0
+        || (rc = poppler_sym(&pp->form_field_signature_validate_sync,
+            pp->lib, "poppler_form_field_signature_validate_sync", err)) < 0
+        || (rc = poppler_sym(&pp->signature_info_get_signature_status,
+            pp->lib, "poppler_signature_info_get_signature_status",
+            err)) < 0
+        || (rc = poppler_sym(&pp->signature_info_free, pp->lib,
+            "poppler_signature_info_free", err)) < 0
+        || (rc = poppler_sym(&pp->object_unref, pp->lib, "g_object_unref",
+            err)) < 0) {
+        dlclose(pp->lib);
+        pp->lib = NULL;
+        return rc;
+    }
+    return 0;
+}
+
 /* Drops Poppler's informational chatter (its error callback logs syntax
  * notes and NSS database remarks at these levels); warnings and errors
  * still reach the default handler. */
@@ -317,6 +390,7 @@ int eseal__pdf_self_check(const eseal_source *sealed, eseal_error *err)
 {
     const char *fname = sealed->name != NULL ? sealed->name : "document";
     sc_scan s;
+    sc_poppler pp;
     GBytes *bytes = NULL;
     GError *gerr = NULL;
     PopplerDocument *doc = NULL;
@@ -328,6 +402,8 @@ int eseal__pdf_self_check(const eseal_source *sealed, eseal_error *err)
     int rc;
 
     memset(&s, 0, sizeof(s));
+    if ((rc = poppler_open(&pp, err)) < 0)
+        return rc;
     handler = g_log_set_handler("Poppler", G_LOG_LEVEL_MESSAGE
         | G_LOG_LEVEL_INFO | G_LOG_LEVEL_DEBUG, quiet_log, NULL);
     s.size = sealed->size;
@@ -362,14 +438,14 @@ int eseal__pdf_self_check(const eseal_source *sealed, eseal_error *err)
         goto cleanup;
     }
     bytes = g_bytes_new_static(sealed->data, (gsize)sealed->size);
-    doc = poppler_document_new_from_bytes(bytes, NULL, &gerr);
+    doc = pp.document_new_from_bytes(bytes, NULL, &gerr);
     if (doc == NULL) {
         rc = eseal__error_set(err, ESEAL_EVERIFY, "self-check: Poppler "
             "cannot open the sealed document: %s",
             gerr != NULL ? gerr->message : "unknown error");
         goto cleanup;
     }
-    fields = poppler_document_get_signature_fields(doc);
+    fields = pp.document_get_signature_fields(doc);
     n_poppler = g_list_length(fields);
     if (n_poppler != s.n_sig_fields) {
         rc = eseal__error_set(err, ESEAL_EVERIFY, "self-check: Poppler "
@@ -378,7 +454,7 @@ int eseal__pdf_self_check(const eseal_source *sealed, eseal_error *err)
         goto cleanup;
     }
     for (l = fields; l != NULL; l = l->next) {
-        gchar *name = poppler_form_field_get_name(l->data);
+        gchar *name = pp.form_field_get_name(l->data);
 
         if (name != NULL && strcmp(name, s.last_name) == 0)
             target = l->data;
@@ -389,7 +465,7 @@ int eseal__pdf_self_check(const eseal_source *sealed, eseal_error *err)
             "does not see the signature field \"%s\"", s.last_name);
         goto cleanup;
     }
-    info = poppler_form_field_signature_validate_sync(target,
+    info = pp.form_field_signature_validate_sync(target,
         (PopplerSignatureValidationFlags)0, NULL, &gerr);
     if (info == NULL) {
         rc = eseal__error_set(err, ESEAL_EVERIFY, "self-check: Poppler "
@@ -397,20 +473,20 @@ int eseal__pdf_self_check(const eseal_source *sealed, eseal_error *err)
             gerr != NULL ? gerr->message : "unknown error");
         goto cleanup;
     }
-    if (poppler_signature_info_get_signature_status(info)
+    if (pp.signature_info_get_signature_status(info)
         != POPPLER_SIGNATURE_VALID) {
         rc = eseal__error_set(err, ESEAL_EVERIFY, "self-check: Poppler "
             "reports the seal \"%s\" as %s", s.last_name,
-            status_text(poppler_signature_info_get_signature_status(info)));
+            status_text(pp.signature_info_get_signature_status(info)));
         goto cleanup;
     }
     rc = 0;
 cleanup:
     if (info != NULL)
-        poppler_signature_info_free(info);
-    g_list_free_full(fields, g_object_unref);
+        pp.signature_info_free(info);
+    g_list_free_full(fields, pp.object_unref);
     if (doc != NULL)
-        g_object_unref(doc);
+        pp.object_unref(doc);
     if (bytes != NULL)
         g_bytes_unref(bytes);
     if (gerr != NULL)
@@ -419,6 +495,7 @@ cleanup:
     g_free(s.last_name);
     free(s.seen);
     pdf_reader_free(s.r);
+    dlclose(pp.lib);
     return rc;
 }
 
