@@ -34,7 +34,7 @@ void eseal__pdf_error_prefix(eseal_error *err, const char *fmt, ...)
     }
 }
 
-static int read_header(pdf_reader *r, eseal_error *err)
+static int read_header(pdf_reader *r, uint64_t *at, eseal_error *err)
 {
     const unsigned char *d = r->data;
     uint64_t n = r->size < HEADER_WINDOW ? r->size : HEADER_WINDOW, p;
@@ -46,6 +46,7 @@ static int read_header(pdf_reader *r, eseal_error *err)
     if (p + 5 > n)
         return eseal__error_set(err, ESEAL_EFORMAT,
             "not a PDF (no %%PDF- header)");
+    *at = p;
     p += 5;
     if (p < r->size && PDF_IS_DIGIT(d[p])) {
         major = d[p++] - '0';
@@ -60,6 +61,7 @@ int pdf_reader_open(pdf_reader **out, const unsigned char *data,
     uint64_t size, const char *name, eseal_error *err)
 {
     pdf_reader *r = NULL;
+    uint64_t header_at = 0;
     int rc;
 
     (void)name; /* the core names the document in messages */
@@ -78,13 +80,20 @@ int pdf_reader_open(pdf_reader **out, const unsigned char *data,
         rc = eseal__error_set(err, ESEAL_ENOMEM, "out of memory");
         goto cleanup;
     }
-    if ((rc = read_header(r, err)) < 0)
+    if ((rc = read_header(r, &header_at, err)) < 0)
         goto cleanup;
     r->opening = 1;
     rc = eseal__pdf_xref_read(r, err);
     r->opening = 0;
-    if (rc < 0)
+    if (rc < 0) {
+        /* some producers count offsets from a late header: say so */
+        if (header_at > 0)
+            eseal__pdf_error_prefix(err, "%llu bytes before the %%PDF- "
+                "header (offsets counted from the header are not "
+                "supported; remove those bytes first)",
+                (unsigned long long)header_at);
         goto cleanup;
+    }
     r->encrypted = pdf_dict_get(r->trailer, "Encrypt") != NULL;
     *out = r;
     r = NULL;
