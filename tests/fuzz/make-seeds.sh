@@ -153,7 +153,8 @@ ocsp_seed() {   # CERT INDEX NAME
     openssl ocsp -index "$pki/index.txt" -CA "$pki/issuing-ca.pem" \
         -rsigner "$pki/ocsp.pem" -rkey "$pki/ocsp.key" \
         -reqin "$tmp/req.der" -respout "$tmp/resp.der" -nmin 5 >/dev/null
-    { printf '\002\%03o' "$2"; cat "$tmp/resp.der"; } >"$out/ocsp-$3"
+    { printf '\002'; printf "\\$(printf %03o "$2")"; cat "$tmp/resp.der"; } \
+        >"$out/ocsp-$3"
 }
 ocsp_seed eseal-ec 0 good
 ocsp_seed revoked 2 revoked
