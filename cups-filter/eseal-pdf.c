@@ -14,21 +14,17 @@
  * (a cancelled job) stops the filter before anything is written.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
 #include <cups/cups.h>
-#include <glib.h>
 #include <eseal/eseal.h>
+#include <eseal/audit.h>
 #include "cups_common.h"
-
-#define AUDIT_LINE_MAX 4096
 
 static volatile sig_atomic_t canceled;
 
@@ -102,65 +98,57 @@ static void list(char *out, size_t size, char *const *names,
 }
 
 /*
- * The audit line: one JSON object, appended under an exclusive lock and
- * flushed to disk before the sealed PDF leaves the filter.
+ * The audit line (the library's format, docs/batch.md), appended to the
+ * profile's audit log and flushed to disk before the sealed PDF leaves
+ * the filter.  The CUPS log gets a NOTICE: line in any case.
  */
-static int write_audit(const char *path, const job *j, const char *profile,
+static int write_audit(const job *j, const eseal_profile *p,
+    const eseal_sealer *sealer, const unsigned char *data, size_t len,
     const eseal_bytes *sealed)
 {
-    char line[AUDIT_LINE_MAX], stamp[32];
-    gchar *sha = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
-        sealed->data, sealed->len);
-    struct tm tm;
-    time_t t = time(NULL);
-    size_t n = 0;
-    int fd = -1, rc = -1;
+    eseal_audit *audit = NULL;
+    eseal_audit_entry e = ESEAL_AUDIT_ENTRY_INIT;
+    eseal_audit_field ctx[4];
+    eseal_error err = { 0, "" };
+    unsigned char in_md[32], out_md[32];
+    char hex[65];
+    int i, rc = -1;
 
-    gmtime_r(&t, &tm);
-    strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    n = (size_t)snprintf(line, sizeof(line), "{\"time\":\"%s\",\"queue\":",
-        stamp);
-    n = cups_json_string(line, sizeof(line), n, j->queue);
-    if (n < sizeof(line))
-        n += (size_t)snprintf(line + n, sizeof(line) - n, ",\"job_id\":%ld",
-            strtol(j->id, NULL, 10));
-    if (n < sizeof(line))
-        n += (size_t)snprintf(line + n, sizeof(line) - n, ",\"user\":");
-    if (n < sizeof(line))
-        n = cups_json_string(line, sizeof(line), n, j->user);
-    if (n < sizeof(line))
-        n += (size_t)snprintf(line + n, sizeof(line) - n, ",\"title\":");
-    if (n < sizeof(line))
-        n = cups_json_string(line, sizeof(line), n, j->title);
-    if (n < sizeof(line))
-        n += (size_t)snprintf(line + n, sizeof(line) - n, ",\"profile\":");
-    if (n < sizeof(line))
-        n = cups_json_string(line, sizeof(line), n, profile);
-    if (n < sizeof(line))
-        n += (size_t)snprintf(line + n, sizeof(line) - n,
-            ",\"output_sha256\":\"%s\",\"bytes\":%zu,\"result\":"
-            "\"sealed\"}\n", sha, sealed->len);
-    if (n >= sizeof(line)) {
-        fail("audit line too long for job %s", j->id);
-        goto cleanup;
-    }
-    fprintf(stderr, "NOTICE: eseal-pdf: audit %s", line);
-    if (path == NULL) {
-        rc = 0;
-        goto cleanup;
-    }
-    fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-        0640);
-    if (fd < 0 || flock(fd, LOCK_EX) < 0
-        || cups_write_all(fd, line, n) < 0 || fdatasync(fd) < 0) {
-        fail("%s: cannot write the audit log: %s", path, strerror(errno));
+    eseal_sha256(in_md, data, len);
+    eseal_sha256(out_md, sealed->data, sealed->len);
+    for (i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", out_md[i]);
+    fprintf(stderr, "NOTICE: eseal-pdf: audit: job %s sealed with profile "
+        "%s, %zu bytes, SHA-256 %s\n", j->id, p->name, sealed->len, hex);
+    if (p->audit == NULL)
+        return 0;
+    ctx[0].name = "queue";
+    ctx[0].value = j->queue;
+    ctx[1].name = "job_id";
+    ctx[1].value = j->id;
+    ctx[2].name = "user";
+    ctx[2].value = j->user;
+    ctx[3].name = "title";
+    ctx[3].value = j->title;
+    e.input = j->file != NULL ? j->file : "-";
+    e.input_sha256 = in_md;
+    e.output_sha256 = out_md;
+    e.input_size = (long long)len;
+    e.output_size = (long long)sealed->len;
+    e.format = ESEAL_FORMAT_PDF;
+    e.level = p->seal.level;
+    e.sealer = sealer;
+    e.profile = p->name;
+    e.context = ctx;
+    e.n_context = 4;
+    if (eseal_audit_open(&audit, p->audit, 0, &err) < 0 ||
+        eseal_audit_append(audit, &e, 1, &err) < 0) {
+        fail("job %s: %s", j->id, err.message);
         goto cleanup;
     }
     rc = 0;
 cleanup:
-    if (fd >= 0)
-        close(fd);
-    g_free(sha);
+    eseal_audit_close(audit);
     return rc;
 }
 
@@ -241,7 +229,7 @@ static int run(const job *j)
     t_seal = now_ms();
     if (canceled)
         goto canceled;
-    if (write_audit(p->audit, j, p->name, &sealed) < 0)
+    if (write_audit(j, p, sealer, data, len, &sealed) < 0)
         goto cleanup;
     if (cups_write_all(STDOUT_FILENO, sealed.data, sealed.len) < 0) {
         fail("job %s: cannot pass the sealed PDF on: %s", j->id,

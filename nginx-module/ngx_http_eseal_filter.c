@@ -41,6 +41,9 @@ typedef struct {
     eseal_seal_opts              opts;
     const char                  *input;       /* for the audit line */
     const char                  *output;
+    const char                  *profile;
+    eseal_audit_field            fields[2];   /* uri, upstream */
+    size_t                       n_fields;
 
     int                          rc;
     eseal_error                  err;
@@ -178,6 +181,7 @@ ngx_http_eseal_header_filter(ngx_http_request_t *r)
     ctx->opts.format = ngx_http_eseal_format(r);
     ctx->sealer = conf->sealer->sealer;
     ctx->audit = conf->audit ? conf->audit->audit : NULL;
+    ctx->profile = conf->sealer->profile ? conf->sealer->profile->name : NULL;
 
     r->main_filter_need_in_memory = 1;
     r->allow_ranges = 0;
@@ -440,15 +444,20 @@ ngx_http_eseal_thread_handler(void *data, ngx_log_t *log)
 
     entry.input = ctx->input;
     entry.input_sha256 = in_sha;
+    entry.input_size = (long long) ctx->len;
     entry.format = ctx->opts.format;
     entry.level = ctx->opts.level;
     entry.sealer = ctx->sealer;
     entry.result = ctx->rc;
+    entry.profile = ctx->profile;
+    entry.context = ctx->fields;
+    entry.n_context = ctx->n_fields;
 
     if (ctx->rc == 0) {
         eseal_sha256(out_sha, ctx->out.data, ctx->out.len);
         entry.output = ctx->output;
         entry.output_sha256 = out_sha;
+        entry.output_size = (long long) ctx->out.len;
 
     } else {
         entry.error = ctx->err.message;
@@ -594,7 +603,7 @@ ngx_http_eseal_refuse(ngx_http_request_t *r, ngx_http_eseal_ctx_t *ctx,
 
 
 /* the names the audit line gives the document: where it came from, where
- * it went */
+ * it went; and its context: the request URI and the upstream, if any */
 
 static ngx_int_t
 ngx_http_eseal_audit_names(ngx_http_request_t *r, ngx_http_eseal_ctx_t *ctx)
@@ -611,6 +620,30 @@ ngx_http_eseal_audit_names(ngx_http_request_t *r, ngx_http_eseal_ctx_t *ctx)
 
     if (r->upstream && emcf->upstream_addr_index != NGX_ERROR) {
         vv = ngx_http_get_indexed_variable(r, emcf->upstream_addr_index);
+    }
+
+    p = ngx_pnalloc(r->pool, r->unparsed_uri.len + 1);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    *ngx_cpymem(p, r->unparsed_uri.data, r->unparsed_uri.len) = '\0';
+
+    ctx->fields[0].name = "uri";
+    ctx->fields[0].value = (const char *) p;
+    ctx->n_fields = 1;
+
+    if (vv && !vv->not_found && vv->len) {
+        p = ngx_pnalloc(r->pool, vv->len + 1);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        *ngx_cpymem(p, vv->data, vv->len) = '\0';
+
+        ctx->fields[1].name = "upstream";
+        ctx->fields[1].value = (const char *) p;
+        ctx->n_fields = 2;
     }
 
     if (vv && !vv->not_found && vv->len) {

@@ -40,6 +40,8 @@ static ngx_int_t ngx_http_eseal_init_login_zone(ngx_shm_zone_t *shm_zone,
 static void ngx_http_eseal_cleanup_sealer(void *data);
 static void ngx_http_eseal_cleanup_config(void *data);
 static void ngx_http_eseal_cleanup_audit(void *data);
+static void ngx_http_eseal_reopen_audit(ngx_open_file_t *file,
+    ngx_log_t *log);
 
 
 /*
@@ -374,6 +376,7 @@ ngx_http_eseal_get_audit(ngx_conf_t *cf, ngx_http_eseal_loc_conf_t *conf,
     ngx_str_t                     name;
     ngx_uint_t                    i;
     eseal_error                   err;
+    ngx_open_file_t              *file;
     ngx_pool_cleanup_t           *cln;
     ngx_http_eseal_audit_t      **ap, *a;
     ngx_http_eseal_main_conf_t   *emcf;
@@ -428,6 +431,26 @@ ngx_http_eseal_get_audit(ngx_conf_t *cf, ngx_http_eseal_loc_conf_t *conf,
     a->path = name;
     a->nosync = conf->audit_nosync;
 
+    /*
+     * Listed with nginx's open files for the reopen signal (USR1, nginx -s
+     * reopen): the master reopens them, giving the file at the path to the
+     * worker user, then each worker.  The flush handler runs first in each
+     * of them and opens the audit log's path again.
+     */
+
+    file = ngx_conf_open_file(cf->cycle, &name);
+    if (file == NULL) {
+        return NULL;
+    }
+
+    if (file->flush && file->flush != ngx_http_eseal_reopen_audit) {
+        ngx_http_eseal_conf_error(cf, conf, "audit-shared", NULL);
+        return NULL;
+    }
+
+    file->flush = ngx_http_eseal_reopen_audit;
+    file->data = a;
+
     ap = ngx_array_push(&emcf->audits);
     if (ap == NULL) {
         return NULL;
@@ -467,6 +490,9 @@ ngx_http_eseal_conf_error(ngx_conf_t *cf, ngx_http_eseal_loc_conf_t *conf,
 
     } else if (ngx_strcmp(what, "audit-sync") == 0) {
         msg = "an audit log is named with both sync=on and sync=off";
+
+    } else if (ngx_strcmp(what, "audit-shared") == 0) {
+        msg = "the audit log is also a buffered log of nginx";
 
     } else if (ngx_strcmp(what, "level") == 0) {
         msg = "a level above B-B needs a timestamp authority: set eseal_tsa"
@@ -609,4 +635,36 @@ static void
 ngx_http_eseal_cleanup_audit(void *data)
 {
     eseal_audit_close(data);
+}
+
+
+static void
+ngx_http_eseal_reopen_audit(ngx_open_file_t *file, ngx_log_t *log)
+{
+    ngx_http_eseal_audit_t *a = file->data;
+
+    eseal_error  err;
+
+    /*
+     * nginx also calls the handler when a process exits (the flush of its
+     * open files): nothing to reopen then, and a worker could not open a
+     * file that only the master ever opened
+     */
+
+    if (ngx_exiting || ngx_terminate || ngx_quit) {
+        return;
+    }
+
+    ngx_memzero(&err, sizeof(eseal_error));
+
+    if (eseal_audit_reopen(a->audit, &err) != 0) {
+
+        /* the lines go on to the file that was there */
+
+        ngx_log_error(NGX_LOG_ALERT, log, 0, "eseal: %s", err.message);
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_NOTICE, log, 0, "eseal: audit log \"%V\" reopened",
+                  &a->path);
 }

@@ -161,14 +161,19 @@ AUDIT=$T/audit/audit.log
 assert_file "$AUDIT"
 for kind in text pdf ps image; do
     j=${JOBS[$kind]}
-    line=$(jq -c "select(.job_id == $j)" "$AUDIT")
+    line=$(jq -c "select(.context.job_id == \"$j\")" "$AUDIT")
     [ "$(echo "$line" | grep -c .)" -eq 1 ] ||
         fail "audit lines for job $j: '$line'"
     f=$(find "$T/store/${USERS[$kind]}" -name "$j-*.pdf")
     echo "$line" | jq -e --arg u "${USERS[$kind]}" --arg t "${TITLES[$kind]}" \
         --arg p "${PROFILES[$kind]}" --arg h "$(sha256sum "$f" | cut -d' ' -f1)" \
-        '.queue == "sealed" and .user == $u and .title == $t
+        --arg j "$j" --arg s "$(stat -c %s "$f")" \
+        '.context == {"queue": "sealed", "job_id": $j, "user": $u,
+                      "title": $t}
          and .profile == $p and .output_sha256 == $h
+         and .output_size == ($s | tonumber) and .input_size > 0
+         and (.input_sha256 | test("^[0-9a-f]{64}$"))
+         and .format == "pdf" and .certificate.serial != null
          and .result == "sealed"' >/dev/null ||
         fail "audit line of job $j: $line"
     ok "audit: job $j by ${USERS[$kind]}, '${TITLES[$kind]}', profile ${PROFILES[$kind]}, SHA-256 of the stored file"
@@ -188,7 +193,7 @@ check_stopped() {
         "$CUPS_DIR/log/error_log" >/dev/null ||
         fail "$3: cupsd did not stop job $1 for the filter error"
     [ -z "$(find "$T/store" -name "$1-*")" ] || fail "$3: a file was stored"
-    jq -e "select(.job_id == $1)" "$AUDIT" >/dev/null &&
+    jq -e "select(.context.job_id == \"$1\")" "$AUDIT" >/dev/null &&
         fail "$3: an audit line for the failed job $1"
     ok "$3: job $1 stopped, ERROR in the log, nothing stored, no audit line"
 }

@@ -165,7 +165,8 @@ refused "a job that is not a PDF" "job 24: cannot seal the document"
 filter 25 alice t 1 "" "$SAMPLES/encrypted.pdf"
 refused "an encrypted PDF" "job 25: cannot seal the document: .*encrypted"
 filter 26 alice t 1 "eseal-profile=noaudit" "$PDF"
-refused "an audit log that cannot be written" "cannot write the audit log"
+refused "an audit log that cannot be written" \
+    "job 26: .*no-such-dir/audit.log: cannot open the audit log"
 
 # ---- the audit log ---------------------------------------------------------
 say "audit lines"
@@ -175,27 +176,43 @@ assert_no_grep "$SECRET" "$AUDIT" "no password in the audit log"
 n=$(wc -l <"$AUDIT")
 # one line per sealed job of the invoices and jp profiles (7, 8, 9); the
 # default-profile runs of jobs 12 and later write theirs too
-jq -e -s 'map(.job_id) == [7, 8, 9, 12]' "$AUDIT" >/dev/null ||
-    fail "audit job ids: $(jq -c -s 'map(.job_id)' "$AUDIT")"
+jq -e -s 'map(.context.job_id) == ["7", "8", "9", "12"]' "$AUDIT" \
+    >/dev/null || fail "audit job ids: $(jq -c -s 'map(.context.job_id)' \
+    "$AUDIT")"
 ok "one audit line per sealed job, none for failed ones ($n lines)"
-jq -e -s '.[2] | .queue == "sealed" and .user == "bob" and .title == "jp"
-    and .profile == "jp" and .result == "sealed"
+python3 -c 'import json, sys
+for line in open(sys.argv[1], encoding="utf-8"):
+    json.loads(line)' "$AUDIT" || fail "an audit line is not JSON"
+ok "every audit line is one JSON object (python3 json)"
+jq -e -s '.[2] | .context == {"queue": "sealed", "job_id": "9",
+        "user": "bob", "title": "jp"}
+    and .profile == "jp" and .result == "sealed" and .error == null
+    and .format == "pdf" and .level == "B-B" and .input == "'"$PDF"'"
+    and (.host | length > 0) and (.pid | type == "number")
+    and .certificate.serial != null and .certificate.issuer != null
     and (.time | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$"))' \
     "$AUDIT" >/dev/null || fail "audit line of job 9: $(sed -n 3p "$AUDIT")"
-ok "audit line: time, queue, job id, user, title, profile, result"
+ok "audit line: time, host, pid, input, format, level, certificate," \
+    "profile, result; context: queue, job id, user, title"
 want=$(sha256sum "$T/jp.pdf" | cut -d' ' -f1)
 assert_eq "$(jq -r -s '.[2].output_sha256' "$AUDIT")" "$want" \
     "audit line: the SHA-256 of the sealed output"
-assert_eq "$(jq -r -s '.[2].bytes' "$AUDIT")" "$(stat -c %s "$T/jp.pdf")" \
-    "audit line: the output's size"
+assert_eq "$(jq -r -s '.[2].output_size' "$AUDIT")" \
+    "$(stat -c %s "$T/jp.pdf")" "audit line: the output's size"
+assert_eq "$(jq -r -s '.[2].input_sha256' "$AUDIT")" \
+    "$(sha256sum "$PDF" | cut -d' ' -f1)" "audit line: the SHA-256 of the input"
+assert_eq "$(jq -r -s '.[2].input_size' "$AUDIT")" "$(stat -c %s "$PDF")" \
+    "audit line: the input's size"
 title=$'Q"4 \\ report\n2nd line \xe8\xab\x8b\xe6\xb1\x82\xe6\x9b\xb8 \xff'
 filter 30 "carol" "$title" 1 "" "$PDF"
 [ "$RC" -eq 0 ] || fail "odd title: $(err)"
-tail -n 1 "$AUDIT" | jq -e '.title == "Q\"4 \\ report\n2nd line 請求書 \ufffd"' \
+tail -n 1 "$AUDIT" |
+    jq -e '.context.title == "Q\"4 \\ report\n2nd line 請求書 \ufffd"' \
     >/dev/null || fail "title in JSON: $(tail -n 1 "$AUDIT")"
 ok "a title with quotes, a newline, Japanese and a bad byte stays one JSON line"
-assert_grep '^NOTICE: eseal-pdf: audit \{"time"' "$T/.stderr" \
-    "the audit line goes to the CUPS log too (NOTICE:)"
+assert_grep '^NOTICE: eseal-pdf: audit: job 30 sealed with profile '\
+'invoices, [0-9]+ bytes, SHA-256 [0-9a-f]{64}$' \
+    "$T/.stderr" "the seal goes to the CUPS log too (NOTICE:)"
 
 # ---- cancel ------------------------------------------------------------------
 say "SIGTERM cancels the job before anything is written"

@@ -2,6 +2,7 @@
  * appending at once) and SHA-256. */
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -634,7 +635,7 @@ static void test_audit__rotation_under_load(void)
 typedef struct bench_arg {
     eseal_audit *audit;
     int id;
-    volatile int *stop;
+    atomic_int *stop;
     long lines;
     int failed;
 } bench_arg;
@@ -662,7 +663,7 @@ static void *bench_thread(void *p)
     e.input_sha256 = in;
     e.output_sha256 = out;
     e.format = ESEAL_FORMAT_PDF;
-    while (!*b->stop) {
+    while (!atomic_load(b->stop)) {
         snprintf(input, sizeof(input), "/srv/incoming/2026/11/thread%d/"
             "invoice-%08ld.pdf", b->id, b->lines);
         snprintf(output, sizeof(output), "/srv/sealed/2026/11/thread%d/"
@@ -684,7 +685,7 @@ static int bench_run(const char *path, int threads, unsigned int flags,
     eseal_error err = { 0, "" };
     pthread_t t[16];
     bench_arg b[16];
-    volatile int stop = 0;
+    atomic_int stop = 0;
     double t0, t1;
     long total = 0;
     int i, failed = 0;
@@ -704,7 +705,7 @@ static int bench_run(const char *path, int threads, unsigned int flags,
     }
     while (now_s() - t0 < seconds)
         usleep(10000);
-    stop = 1;
+    atomic_store(&stop, 1);
     for (i = 0; i < threads; i++) {
         pthread_join(t[i], NULL);
         total += b[i].lines;
