@@ -1052,10 +1052,13 @@ static int relogin_in_child(eseal_p11 *p, eseal_error *err)
 
 int eseal__p11_after_fork(eseal_p11 *p11, eseal_error *err)
 {
-    pid_t me = getpid();
+    pid_t me;
     int rc = 0;
 
-    if (p11 == NULL || atomic_load(&p11->ready_pid) == me)
+    if (p11 == NULL) /* a key in memory: every signature comes here */
+        return 0;
+    me = getpid();
+    if (atomic_load(&p11->ready_pid) == me)
         return 0;
     pthread_mutex_lock(&p11->fork_lock);
     if (atomic_load(&p11->ready_pid) != me) {
