@@ -349,7 +349,8 @@ static int walk(collect *c, const char *dir, const char *rel, int depth)
         rc = oom(c);
         goto cleanup;
     }
-    qsort(names, n, sizeof(*names), name_cmp);
+    if (n > 0)   /* an empty directory: names is NULL */
+        qsort(names, n, sizeof(*names), name_cmp);
     for (i = 0; i < n && rc == 0 && !c->fatal; i++) {
         char *path = join(dir, names[i]);
         char *sub = rel[0] ? join(rel, names[i]) : strdup(names[i]);

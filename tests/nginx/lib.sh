@@ -128,7 +128,11 @@ if ldd "$ESEAL_LIBDIR/libeseal.so" 2>/dev/null | grep -q 'libasan'; then
     if ldd "$ESEAL_LIBDIR/libeseal.so" | grep -q 'libubsan'; then
         NGX_PRELOAD="$NGX_PRELOAD $(gcc -print-file-name=libubsan.so)"
     fi
-    export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+    # The preload puts the runtime first, yet ASan's check of that order
+    # aborted nginx in two of the tests when meson ran them (never when the
+    # same scripts ran by hand): it is turned off, the preload stays.
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+    export ASAN_OPTIONS="$ASAN_OPTIONS:verify_asan_link_order=0"
 fi
 
 # The worker user: nginx drops root for its workers, and the tests check
