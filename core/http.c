@@ -281,6 +281,35 @@ static void pause_before_retry(int attempt)
     nanosleep(&ts, NULL);
 }
 
+/* After an attempt that got no response: another one, or none. */
+enum { HTTP_RETRY = 1, HTTP_GIVE_UP = 2 };
+
+/*
+ * What one attempt's response means: 0 with *out filled; a negative code
+ * with err set (an empty or oversize response, no memory); or, when no
+ * response came, HTTP_RETRY or HTTP_GIVE_UP with the reason in why.
+ */
+static int attempt_outcome(eseal_bytes *out, BIO *resp, const char *shown,
+    size_t max_resp, char *why, size_t why_size, eseal_error *err)
+{
+    int rc;
+
+    if (resp != NULL) {
+        ERR_clear_error();
+        rc = take_body(out, resp, err);
+        if (rc < 0)
+            eseal__error_set(err, rc, "%s: %s", shown,
+                rc == ESEAL_ENOMEM ? "out of memory" : "empty response");
+        return rc;
+    }
+    describe(why, why_size);
+    if (strstr(why, "max resp len") != NULL ||
+        strstr(why, "exceeds max") != NULL)
+        return eseal__error_set(err, ESEAL_ELIMIT, "%s: the response is "
+            "larger than %zu bytes", shown, max_resp);
+    return permanent(why) ? HTTP_GIVE_UP : HTTP_RETRY;
+}
+
 /* A printable form of a URL for messages: no user information. */
 static void url_for_messages(char *out, size_t size, const char *url)
 {
@@ -381,22 +410,11 @@ int eseal__http_post(eseal_bytes *out, const char *url, const char *ctype,
             full_path ? full_path : path, use_ssl, proxy_for(host, use_ssl),
             NULL, NULL, NULL, tls_cb, &arg, 0, headers, ctype, req, NULL, 1,
             max_resp, arg.timeout, 0);
-        if (resp != NULL) {
-            ERR_clear_error();
-            rc = take_body(out, resp, err);
-            if (rc < 0)
-                eseal__error_set(err, rc, "%s: %s", shown,
-                    rc == ESEAL_ENOMEM ? "out of memory" : "empty response");
+        rc = attempt_outcome(out, resp, shown, max_resp, why, sizeof(why),
+            err);
+        if (rc <= 0)
             goto cleanup;
-        }
-        describe(why, sizeof(why));
-        if (strstr(why, "max resp len") != NULL ||
-            strstr(why, "exceeds max") != NULL) {
-            rc = eseal__error_set(err, ESEAL_ELIMIT, "%s: the response is "
-                "larger than %zu bytes", shown, max_resp);
-            goto cleanup;
-        }
-        if (permanent(why))
+        if (rc == HTTP_GIVE_UP)
             break;
     }
     rc = eseal__error_set(err, ESEAL_EIO, "%s: %s", shown, why);
@@ -456,22 +474,11 @@ int eseal__http_get(eseal_bytes *out, const char *url, size_t max_resp,
         }
         resp = OSSL_HTTP_get(url, proxy_for(host, use_ssl), NULL, NULL,
             NULL, tls_cb, &arg, 0, NULL, NULL, 1, max_resp, arg.timeout);
-        if (resp != NULL) {
-            ERR_clear_error();
-            rc = take_body(out, resp, err);
-            if (rc < 0)
-                eseal__error_set(err, rc, "%s: %s", shown,
-                    rc == ESEAL_ENOMEM ? "out of memory" : "empty response");
+        rc = attempt_outcome(out, resp, shown, max_resp, why, sizeof(why),
+            err);
+        if (rc <= 0)
             goto cleanup;
-        }
-        describe(why, sizeof(why));
-        if (strstr(why, "max resp len") != NULL ||
-            strstr(why, "exceeds max") != NULL) {
-            rc = eseal__error_set(err, ESEAL_ELIMIT, "%s: the response is "
-                "larger than %zu bytes", shown, max_resp);
-            goto cleanup;
-        }
-        if (permanent(why))
+        if (rc == HTTP_GIVE_UP)
             break;
     }
     rc = eseal__error_set(err, ESEAL_EIO, "%s: %s", shown, why);
