@@ -19,12 +19,6 @@
 #define MIN_H 20.0
 #define TEXT_MAX 512            /* bytes of one line of the stamp */
 
-/*
- * The sealer's certificate.  Declared weak here: the PDF module's own unit
- * tests link it without the core, and never ask for a visible seal.
- */
-#pragma weak eseal__sealer_cert
-
 /* Small helpers instead of libm's, which libeseal does not link. */
 static double dmin(double a, double b)
 {
@@ -672,7 +666,7 @@ int eseal__pdf_appearance_add(pdf_appearance *ap, pdf_update *u,
     size_t n = 0;
     int rc;
 
-    if (eseal__sealer_cert != NULL && job->sealer != NULL)
+    if (job->sealer != NULL)
         cert = eseal__sealer_cert(job->sealer);
     subject_text(org, sizeof(org), cert, NID_organizationName);
     if (org[0] == '\0')
