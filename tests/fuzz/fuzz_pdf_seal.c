@@ -7,7 +7,7 @@
  * succeeds must keep the input as the output's first bytes (an
  * incremental update) and must verify with eseal's own verifier: a
  * "sealed" file that the verifier rejects is a bug (unless the verifier
- * refused the input already, with the same message).  Nothing is written
+ * refused the input already, with the same message but for numbers).  Nothing is written
  * to disk per input.
  *
  * Build: meson setup with CC=clang -Dfuzzing=true (tests/fuzz/meson.build).
@@ -66,12 +66,29 @@ static void check_message(const eseal_error *err)
         __builtin_trap();
 }
 
+/* The message with every run of digits as one '#': the file size and
+ * offsets in it move when a seal is appended. */
+static void shape_of(char *out, size_t size, const char *msg)
+{
+    size_t n = 0;
+
+    for (; *msg != '\0' && n + 1 < size; msg++) {
+        if (*msg >= '0' && *msg <= '9') {
+            if (n == 0 || out[n - 1] != '#')
+                out[n++] = '#';
+        } else {
+            out[n++] = *msg;
+        }
+    }
+    out[n] = '\0';
+}
+
 /*
  * The seal just made: the newest signature, over the whole output.  A
  * sealed document the verifier cannot read at all is a finding, unless
  * the verifier could not read the input either, for the same reason
  * (damage in a part sealing does not read, kept as it was: see
- * docs/fuzzing.md).
+ * docs/fuzzing.md); offsets and sizes in the message may differ.
  */
 static void check_sealed(const unsigned char *out, size_t len,
     const unsigned char *in, size_t in_len, int certify)
@@ -81,15 +98,19 @@ static void check_sealed(const unsigned char *out, size_t len,
     eseal_error err = { 0 }, in_err = { 0 };
     const eseal_signature_report *s;
     size_t n, i;
-    char *json;
+    char *json, a[sizeof(err.message)], b[sizeof(err.message)];
 
     vo.trust_file = trust;
     vo.offline = 1;
     if (eseal_verify_buffer(&r, out, len, "fuzz.pdf", &vo, &err) < 0) {
+        shape_of(a, sizeof(a), err.message);
         if (eseal_verify_buffer(&r, in, in_len, "fuzz.pdf", &vo,
-                &in_err) < 0 && in_err.code == err.code &&
-            strcmp(in_err.message, err.message) == 0)
-            return;
+                &in_err) < 0 && in_err.code == err.code) {
+            shape_of(b, sizeof(b), in_err.message);
+            if (strcmp(a, b) == 0)
+                return;
+        }
+        eseal_report_free(r);
         fprintf(stderr, "fuzz: the sealed output does not verify: %s\n",
             err.message);
         __builtin_trap();
