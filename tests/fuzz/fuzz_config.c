@@ -1,10 +1,12 @@
 /*
- * libFuzzer target: the configuration file parser (core/config.c).
+ * libFuzzer target: the configuration file parser (core/config.c,
+ * core/config_profile.c).
  *
  * Build by hand (clang), from the source root, after `meson setup build`:
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -DESEAL_BUILDING \
  *     -D_GNU_SOURCE -Iinclude -I. -Ibuild tests/fuzz/fuzz_config.c \
- *     core/config.c core/error.c core/buf.c core/json.c \
+ *     core/config.c core/config_profile.c core/error.c core/buf.c \
+ *     core/json.c \
  *     $(pkg-config --cflags --libs glib-2.0) -lcrypto -o fuzz_config
  *   ./fuzz_config -max_len=4096 corpus/ samples/eseal.conf.example
  */
