@@ -10,6 +10,7 @@
  * linking all module libraries with libxml2 and xmlsec1-openssl.
  *   ./fuzz_xml -max_len=65536 corpus/ ../samples/xml
  */
+#include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,9 +26,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static eseal_sealer *sealer;
 static char trust[600];
 
+static char dir[] = "/tmp/eseal-fuzz-xml.XXXXXX";
+
+static int remove_one(const char *path, const struct stat *st, int flag,
+    struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+/* The demo PKI goes when the fuzzer exits. */
+static void remove_dir(void)
+{
+    nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    static char dir[] = "/tmp/eseal-fuzz-xml.XXXXXX";
     eseal_sealer_opts opts = ESEAL_SEALER_OPTS_INIT;
     eseal_error err = { 0 };
     char pki[512], key[600], cert[600], chain[600];
@@ -36,6 +53,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argv;
     if (eseal_init(&err) < 0 || mkdtemp(dir) == NULL)
         abort();
+    atexit(remove_dir);
     snprintf(pki, sizeof(pki), "%s/pki", dir);
     if (eseal_demo_pki(pki, NULL, &err) < 0) {
         fprintf(stderr, "demo-pki: %s\n", err.message);
