@@ -102,7 +102,7 @@ static void shape_of(char *out, size_t size, const char *msg)
 }
 
 /*
- * The seal just made: the newest signature, over the whole output.  A
+ * The seal just made: the signature over the whole output.  A
  * sealed document the verifier cannot read at all is a finding, unless
  * the verifier could not read the input either, for the same reason
  * (damage in a part sealing does not read, kept as it was: see
@@ -115,7 +115,7 @@ static void check_sealed(const unsigned char *out, size_t len,
     eseal_report *r = NULL;
     eseal_error err = { 0 }, in_err = { 0 };
     const eseal_signature_report *s;
-    size_t n, i;
+    size_t n, i, k;
     char *json, a[sizeof(err.message)], b[sizeof(err.message)];
 
     vo.trust_file = trust;
@@ -133,9 +133,16 @@ static void check_sealed(const unsigned char *out, size_t len,
             err.message);
         __builtin_trap();
     }
+    /* ours is the one signature that covers the whole output (the
+     * report's order follows the /ByteRange an input may fake) */
     n = eseal_report_signature_count(r);
-    s = n > 0 ? eseal_report_signature(r, n - 1) : NULL;
-    if (s == NULL || !s->integrity || !s->covers_whole_document ||
+    s = NULL;
+    for (i = 0, k = 0; i < n; i++)
+        if (eseal_report_signature(r, i)->covers_whole_document) {
+            s = eseal_report_signature(r, i);
+            k++;
+        }
+    if (k != 1 || !s->integrity || !s->covers_whole_document ||
         !s->chain_trusted || s->modifications_after != ESEAL_MODS_NONE ||
         s->level != ESEAL_LEVEL_B_B || s->signing_time != SEAL_TIME ||
         (certify && !s->certification)) {
