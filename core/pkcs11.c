@@ -953,6 +953,23 @@ static int check_slot(eseal_p11 *p, const char *desc, eseal_error *err)
         "session: %s", desc, why);
 }
 
+static int same_module(const eseal_p11 *a, const eseal_p11 *b);
+
+/* Another open eseal_p11 of the same module is usable in this process. */
+static int module_ready_here(const eseal_p11 *p)
+{
+    const eseal_p11 *q;
+    pid_t me = getpid();
+    int ready = 0;
+
+    pthread_mutex_lock(&tokens_lock);
+    for (q = tokens; q != NULL && !ready; q = q->next)
+        ready = q != p && !q->retired && same_module(q, p) &&
+                atomic_load(&q->ready_pid) == me;
+    pthread_mutex_unlock(&tokens_lock);
+    return ready;
+}
+
 /*
  * In a child: C_Initialize with OS locking (libp11's own re-init after fork
  * passes no locking flags, which some modules take as "one thread"), then
@@ -964,8 +981,9 @@ static int check_slot(eseal_p11 *p, const char *desc, eseal_error *err)
  * rewrites it at every C_Login, so a child initializing while its
  * siblings log in can find the token missing (C_OpenSession: slot id
  * invalid).  libp11 would then wait forever for a session.  So the child
- * finalizes, pauses and initializes again, for up to SETTLE_MS, and fails
- * with an error rather than hang.
+ * finalizes (unless another sealer uses the module here already), pauses
+ * and initializes again, for up to SETTLE_MS, and fails with an error
+ * rather than hang.
  */
 static int settle_in_child(eseal_p11 *p, eseal_error *err)
 {
@@ -1001,7 +1019,10 @@ static int settle_in_child(eseal_p11 *p, eseal_error *err)
                 p->module, why);
             break;
         }
-        (void)list->finalize(NULL); /* read the token store again */
+        /* read the token store again, unless another sealer of this
+         * process already works on the module here */
+        if (!module_ready_here(p))
+            (void)list->finalize(NULL);
         pause_and_back_off(&pause_ms);
     }
     dlclose(h);
