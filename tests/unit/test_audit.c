@@ -1,5 +1,6 @@
 /* Unit tests: the audit log (line format, UTF-8, threads and processes
  * appending at once) and SHA-256. */
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -7,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -59,6 +61,59 @@ static int count(const char *s, const char *pat)
     for (; *s; s++)
         n += strncmp(s, pat, len) == 0;
     return n;
+}
+
+/*
+ * fdatasync() as the library sees it in this program: the system call,
+ * unless a test gates the calls (each waits until the test releases it)
+ * and makes one of them fail.
+ */
+static pthread_mutex_t fake_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t fake_cond = PTHREAD_COND_INITIALIZER;
+static int fake_on, fake_calls, fake_released, fake_fail_call;
+
+int fdatasync(int fd)
+{
+    int n;
+
+    pthread_mutex_lock(&fake_lock);
+    if (!fake_on) {
+        pthread_mutex_unlock(&fake_lock);
+        return (int)syscall(SYS_fdatasync, fd);
+    }
+    n = ++fake_calls;
+    pthread_cond_broadcast(&fake_cond);
+    while (fake_released < n)
+        pthread_cond_wait(&fake_cond, &fake_lock);
+    pthread_mutex_unlock(&fake_lock);
+    if (n == fake_fail_call) {
+        errno = EIO;
+        return -1;
+    }
+    return (int)syscall(SYS_fdatasync, fd);
+}
+
+/* Waits (10 s at most, against a hang) until n calls have begun. */
+static int fake_wait_calls(int n)
+{
+    int i, got = 0;
+
+    for (i = 0; i < 1000 && !got; i++) {
+        pthread_mutex_lock(&fake_lock);
+        got = fake_calls >= n;
+        pthread_mutex_unlock(&fake_lock);
+        if (!got)
+            usleep(10000);
+    }
+    return got;
+}
+
+static void fake_release(int n)
+{
+    pthread_mutex_lock(&fake_lock);
+    fake_released = n;
+    pthread_cond_broadcast(&fake_cond);
+    pthread_mutex_unlock(&fake_lock);
 }
 
 static void test_audit__sha256(void)
@@ -532,6 +587,153 @@ static void test_audit__parallel_writers_never_interleave(void)
     free(text);
 }
 
+typedef struct flush_arg {
+    eseal_audit *audit;
+    const char *input;
+    int rc;
+    atomic_int done;
+    eseal_error err;
+} flush_arg;
+
+static void *flush_thread(void *p)
+{
+    flush_arg *f = p;
+    eseal_audit_entry e = ESEAL_AUDIT_ENTRY_INIT;
+
+    e.input = f->input;
+    f->rc = eseal_audit_append(f->audit, &e, 1, &f->err);
+    atomic_store(&f->done, 1);
+    return NULL;
+}
+
+/* Lines in the file (10 s at most until there are n). */
+static int wait_lines(const char *path, int n)
+{
+    int i, got = 0;
+
+    for (i = 0; i < 1000; i++) {
+        char *text = slurp(path, NULL);
+
+        got = text != NULL ? count(text, "\n") : 0;
+        free(text);
+        if (got >= n)
+            break;
+        usleep(10000);
+    }
+    return got;
+}
+
+/*
+ * The group commit, with fdatasync() gated: A's flush is running when B, C
+ * and D write their lines; they are not reported durable by it (it began
+ * before their writes) but wait for the next one, which the three share.
+ * A's flush fails: A alone gets the error.
+ */
+static void test_audit__flushes_are_shared_and_cover_only_earlier_lines(void)
+{
+    static const char *const names[4] = { "/a", "/b", "/c", "/d" };
+    eseal_audit *a = NULL;
+    eseal_error err = { 0, "" };
+    pthread_t t[4];
+    flush_arg f[4];
+    int i;
+
+    CU_ASSERT_EQUAL_FATAL(eseal_audit_open(&a, path_of("group.log"), 0,
+        &err), 0);
+    pthread_mutex_lock(&fake_lock);
+    fake_on = 1;
+    fake_calls = fake_released = 0;
+    fake_fail_call = 1;
+    pthread_mutex_unlock(&fake_lock);
+    memset(f, 0, sizeof(f));
+    for (i = 0; i < 4; i++) {
+        f[i].audit = a;
+        f[i].input = names[i];
+    }
+    pthread_create(&t[0], NULL, flush_thread, &f[0]);
+    CU_ASSERT_TRUE_FATAL(fake_wait_calls(1));
+    for (i = 1; i < 4; i++)
+        pthread_create(&t[i], NULL, flush_thread, &f[i]);
+    /* B, C and D write while A's flush runs */
+    CU_ASSERT_EQUAL(wait_lines(path_of("group.log"), 4), 4);
+    for (i = 0; i < 4; i++)
+        CU_ASSERT_FALSE(atomic_load(&f[i].done));
+    fake_release(1);
+    pthread_join(t[0], NULL);
+    CU_ASSERT_EQUAL(f[0].rc, ESEAL_EIO);
+    CU_ASSERT_PTR_NOT_NULL(strstr(f[0].err.message, "group.log: cannot "
+        "flush the audit log: "));
+    /* the second flush has begun for B, C and D, who still wait */
+    CU_ASSERT_TRUE(fake_wait_calls(2));
+    for (i = 1; i < 4; i++)
+        CU_ASSERT_FALSE(atomic_load(&f[i].done));
+    fake_release(2);
+    for (i = 1; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        CU_ASSERT_EQUAL(f[i].rc, 0);
+    }
+    pthread_mutex_lock(&fake_lock);
+    CU_ASSERT_EQUAL(fake_calls, 2);
+    fake_on = 0;
+    pthread_mutex_unlock(&fake_lock);
+    eseal_audit_close(a);
+}
+
+/* A reopen waits for the flush in progress and flushes the lines written
+ * meanwhile to the old file before it changes files. */
+static void test_audit__reopen_flushes_the_old_file(void)
+{
+    eseal_audit *a = NULL;
+    eseal_error err = { 0, "" };
+    pthread_t t[2];
+    flush_arg f[2];
+    char old[100], *text;
+    int i;
+
+    CU_ASSERT_EQUAL_FATAL(eseal_audit_open(&a, path_of("reflush.log"), 0,
+        &err), 0);
+    pthread_mutex_lock(&fake_lock);
+    fake_on = 1;
+    fake_calls = fake_released = 0;
+    fake_fail_call = 0;
+    pthread_mutex_unlock(&fake_lock);
+    memset(f, 0, sizeof(f));
+    f[0].audit = f[1].audit = a;
+    f[0].input = "/first";
+    f[1].input = "/second";
+    pthread_create(&t[0], NULL, flush_thread, &f[0]);
+    CU_ASSERT_TRUE_FATAL(fake_wait_calls(1));
+    pthread_create(&t[1], NULL, flush_thread, &f[1]);
+    CU_ASSERT_EQUAL(wait_lines(path_of("reflush.log"), 2), 2);
+    snprintf(old, sizeof(old), "%s/reflush.log.1", dir);
+    CU_ASSERT_EQUAL(rename(path_of("reflush.log"), old), 0);
+    /* the reopen flushes /second in the old file (call 2) first */
+    fake_release(2);
+    CU_ASSERT_EQUAL(eseal_audit_reopen(a, &err), 0);
+    for (i = 0; i < 2; i++) {
+        pthread_join(t[i], NULL);
+        CU_ASSERT_EQUAL(f[i].rc, 0);
+    }
+    pthread_mutex_lock(&fake_lock);
+    CU_ASSERT_EQUAL(fake_calls, 2);
+    fake_on = 0;
+    pthread_mutex_unlock(&fake_lock);
+    f[0].input = "/third";
+    (void)flush_thread(&f[0]);
+    CU_ASSERT_EQUAL(f[0].rc, 0);
+    eseal_audit_close(a);
+    text = slurp(old, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    CU_ASSERT_EQUAL(count(text, "\n"), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"/second\""));
+    free(text);
+    text = slurp(path_of("reflush.log"), NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    CU_ASSERT_EQUAL(count(text, "\n"), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"/third\""));
+    free(text);
+}
+
 #define ROT_THREADS 4
 #define ROT_LINES 200
 #define ROTATIONS 5
@@ -749,6 +951,8 @@ int main(int argc, char **argv)
         UNIT_CASE(test_audit__version_1_entries),
         UNIT_CASE(test_audit__reopen_after_rename),
         UNIT_CASE(test_audit__rotation_under_load),
+        UNIT_CASE(test_audit__flushes_are_shared_and_cover_only_earlier_lines),
+        UNIT_CASE(test_audit__reopen_flushes_the_old_file),
         UNIT_END
     };
     eseal_error err = { 0, "" };
