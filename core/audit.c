@@ -353,8 +353,8 @@ static void add_line(eseal_audit *a, eseal_buf *out,
     if (e->result == 0)
         eseal__json_null(&j);
     else
-        json_clean_string(&j, e->error && *e->error ? e->error
-                                                    : eseal_strerror(e->result));
+        json_clean_string(&j, e->error && *e->error
+                                  ? e->error : eseal_strerror(e->result));
     eseal__json_key(&j, "error_code");
     eseal__json_string(&j, e->result == 0 ? NULL : eseal_err_name(e->result));
     eseal__json_key(&j, "profile");
