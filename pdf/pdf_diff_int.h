@@ -1,8 +1,9 @@
 /*
  * eseal PDF adapter - the state shared by the change classifier
- * (pdf_diff.c), its sessions (pdf_diff_session.c) and its check of the
- * bytes after the signed revision (pdf_diff_tail.c).  Private to these
- * files and to pdf_sigfind.c.
+ * (pdf_diff.c, with the form and pages in pdf_diff_form.c), its sessions
+ * (pdf_diff_session.c) and its check of the bytes after the signed
+ * revision (pdf_diff_tail.c).  Private to these files and to
+ * pdf_sigfind.c.
  */
 #ifndef ESEAL_PDF_DIFF_INT_H
 #define ESEAL_PDF_DIFF_INT_H
@@ -132,5 +133,77 @@ int eseal__pdf_diff_find_revisions(diff *d);
  * (each checked once per session) (pdf_diff_tail.c).
  */
 void eseal__pdf_diff_check_tail(diff *d);
+
+/* ---- judging objects (pdf_diff.c, pdf_diff_form.c) ---------------- */
+
+/* Marks an object permitted, unless it was forbidden already. */
+static inline void set_ok(diff *d, uint32_t num)
+{
+    if (num > 0 && num < d->n && !(d->st[num] & ST_BAD))
+        d->st[num] |= ST_OK;
+}
+
+/* Marks an object forbidden (a reason was given). */
+static inline void set_bad(diff *d, uint32_t num)
+{
+    if (num > 0 && num < d->n) {
+        d->st[num] &= (uint8_t)~ST_OK;
+        d->st[num] |= ST_BAD;
+    }
+}
+
+/* The state of the object o refers to; 0 for a direct object. */
+static inline uint8_t st_of(const diff *d, const pdf_obj *o)
+{
+    if (o == NULL || o->type != PDF_REF || o->u.ref.num >= d->n)
+        return 0;
+    return d->st[o->u.ref.num];
+}
+
+/* The dictionary of a stream, or o itself. */
+static inline const pdf_obj *dict_of(const pdf_obj *o)
+{
+    if (o != NULL && o->type == PDF_STREAM)
+        return o->u.stream.dict;
+    return o;
+}
+
+/* Has o (or its stream dictionary) this /Type? */
+static inline int has_type(const pdf_obj *o, const char *type)
+{
+    o = dict_of(o);
+    return o != NULL && o->type == PDF_DICT &&
+        pdf_is_name(pdf_dict_get(o, "Type"), type);
+}
+
+/* Loads object num of r; NULL when free, unknown or unreadable. */
+pdf_obj *eseal__pdf_diff_load(diff *d, pdf_reader *r, uint32_t num);
+/* The value of key in dict (a dictionary or stream), resolved in r. */
+pdf_obj *eseal__pdf_diff_get(diff *d, pdf_reader *r, const pdf_obj *dict,
+    const char *key);
+/* A short description for messages: the /Type, or the kind of value. */
+const char *eseal__pdf_diff_kind_of(const pdf_obj *o);
+/* 1 when a and b hold the same value (streams: the same bytes too). */
+int eseal__pdf_diff_equal(const diff *d, const pdf_obj *a, const pdf_obj *b,
+    int depth);
+/*
+ * Lists in bad[] the keys of the dictionaries a and b that differ and are
+ * not allowed to; returns how many.  a may be NULL.
+ */
+size_t eseal__pdf_diff_keys(const diff *d, const pdf_obj *a, const pdf_obj *b,
+    const char *const *allowed, char *bad, size_t bad_size);
+/* Permits every new object reachable from o. */
+void eseal__pdf_diff_bless(diff *d, pdf_obj *o);
+/* Permits what the values of dict reach, except under the keys in skip. */
+void eseal__pdf_diff_bless_values(diff *d, pdf_obj *dict,
+    const char *const *skip);
+
+/* Judges the AcroForm, its fields and widgets (pdf_diff_form.c). */
+void eseal__pdf_diff_judge_acroform(diff *d, pdf_obj *ocat, pdf_obj *ncat);
+/*
+ * Walks the page tree from node: pages whose /Annots only grew by
+ * signature widgets are permitted (pdf_diff_form.c).
+ */
+void eseal__pdf_diff_walk_pages(diff *d, pdf_obj *node, int depth);
 
 #endif

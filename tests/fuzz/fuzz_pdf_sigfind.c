@@ -1,7 +1,8 @@
 /*
  * libFuzzer target: finding the signatures of a PDF and classifying what
  * changed after each (pdf/pdf_sigfind.c, pdf/pdf_diff.c,
- * pdf/pdf_diff_tail.c, pdf/pdf_diff_session.c, over the reader).  Besides
+ * pdf/pdf_diff_form.c, pdf/pdf_diff_tail.c, pdf/pdf_diff_session.c, over
+ * the reader).  Besides
  * the signatures the input itself declares, the change classifier also
  * runs with a signed revision ending at a position taken from the input's
  * first bytes.
@@ -9,8 +10,8 @@
  * Build by hand (clang), from the source root, after `meson setup build`:
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -DESEAL_BUILDING \
  *     -D_GNU_SOURCE -Iinclude -I. -Ibuild tests/fuzz/fuzz_pdf_sigfind.c \
- *     pdf/pdf_sigfind.c pdf/pdf_diff.c pdf/pdf_diff_tail.c \
- *     pdf/pdf_diff_session.c pdf/pdf_obj.c \
+ *     pdf/pdf_sigfind.c pdf/pdf_diff.c pdf/pdf_diff_form.c \
+ *     pdf/pdf_diff_tail.c pdf/pdf_diff_session.c pdf/pdf_obj.c \
  *     pdf/pdf_lex.c pdf/pdf_xref.c pdf/pdf_objstm.c pdf/pdf_flate.c \
  *     pdf/pdf_reader.c core/ranges.c core/error.c core/buf.c core/json.c \
  *     -lcrypto -lz -o fuzz_pdf_sigfind
