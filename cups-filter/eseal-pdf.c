@@ -152,6 +152,19 @@ cleanup:
     return rc;
 }
 
+/* The library's warnings of a seal that succeeded, as CUPS WARNING: lines
+ * (the job log and the printer's state message). */
+static void log_warning(eseal_log_level level, const char *document,
+    const char *code, const char *message, void *payload)
+{
+    const job *j = payload;
+
+    (void)document;
+    fprintf(stderr, "%s: eseal-pdf: job %s: %s [%s]\n",
+        level == ESEAL_LOG_WARNING ? "WARNING" : "DEBUG", j->id, message,
+        code);
+}
+
 static int run(const job *j)
 {
     char why[512], names[512];
@@ -216,6 +229,7 @@ static int run(const job *j)
         fail("profile %s: %s", p->name, err.message);
         goto cleanup;
     }
+    eseal_set_log(sealer, ESEAL_LOG_WARNING, log_warning, (void *)j);
     t_open = now_ms();
     if (p->seal.tsa_urls != NULL && p->seal.tsa_urls[0] != NULL)
         fprintf(stderr, "INFO: eseal-pdf: asking %s for a timestamp\n",

@@ -48,7 +48,15 @@ typedef struct {
     int                          rc;
     eseal_error                  err;
     eseal_bytes                  out;
+
+    /* the library's first warning of this seal, logged on the loop */
+    char                         warning[400];
+    ngx_uint_t                   n_warnings;
 } ngx_http_eseal_ctx_t;
+
+
+/* the seal a pool thread is running, for the sealer's log callback */
+static __thread ngx_http_eseal_ctx_t  *ngx_http_eseal_sealing;
 
 
 static ngx_int_t ngx_http_eseal_header_filter(ngx_http_request_t *r);
@@ -422,6 +430,33 @@ ngx_http_eseal_post(ngx_http_request_t *r, ngx_http_eseal_ctx_t *ctx,
 }
 
 
+/*
+ * The sealer's log callback (eseal_set_log): called by the library in the
+ * pool thread that seals, so it only copies the message into the request's
+ * context; the event handler logs it on the loop.
+ */
+
+void
+ngx_http_eseal_log_warning(eseal_log_level level, const char *document,
+    const char *code, const char *message, void *payload)
+{
+    ngx_http_eseal_ctx_t  *ctx = ngx_http_eseal_sealing;
+
+    (void) level;
+    (void) document;
+    (void) payload;
+
+    if (ctx == NULL) {
+        return;
+    }
+
+    if (ctx->n_warnings++ == 0) {
+        (void) snprintf(ctx->warning, sizeof(ctx->warning), "%s [%s]",
+                        message, code);
+    }
+}
+
+
 /* runs in a thread of the pool: plain memory only, no nginx calls */
 
 static void
@@ -433,8 +468,10 @@ ngx_http_eseal_thread_handler(void *data, ngx_log_t *log)
     unsigned char        in_sha[32], out_sha[32];
     eseal_audit_entry    entry = ESEAL_AUDIT_ENTRY_INIT;
 
+    ngx_http_eseal_sealing = ctx;
     ctx->rc = eseal_seal_buffer(&ctx->out, ctx->sealer, ctx->body, ctx->len,
                                 &ctx->opts, &ctx->err);
+    ngx_http_eseal_sealing = NULL;
 
     if (ctx->audit == NULL) {
         return;
@@ -494,6 +531,12 @@ ngx_http_eseal_thread_event_handler(ngx_event_t *ev)
 
     if (ctx) {
         ctx->phase = NGX_HTTP_ESEAL_DONE;
+
+        if (ctx->n_warnings) {
+            ngx_log_error(NGX_LOG_WARN, c->log, 0, "eseal: %s%s",
+                          ctx->warning,
+                          ctx->n_warnings > 1 ? " (and more warnings)" : "");
+        }
     }
 
     /* the body is not needed any more */

@@ -276,6 +276,8 @@ ngx_http_eseal_get_sealer(ngx_conf_t *cf, ngx_http_eseal_loc_conf_t *conf)
 
     cln->handler = ngx_http_eseal_cleanup_sealer;
     cln->data = s->sealer;
+    eseal_set_log(s->sealer, ESEAL_LOG_WARNING, ngx_http_eseal_log_warning,
+                  NULL);
 
     s->pkcs11 = (ngx_strncmp(opts.key, "pkcs11:", 7) == 0);
 

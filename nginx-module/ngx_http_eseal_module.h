@@ -104,6 +104,8 @@ ngx_int_t ngx_http_eseal_resolve(ngx_conf_t *cf,
     ngx_http_eseal_loc_conf_t *conf);
 ngx_int_t ngx_http_eseal_init_process(ngx_cycle_t *cycle);
 ngx_int_t ngx_http_eseal_filter_init(ngx_conf_t *cf);
+void ngx_http_eseal_log_warning(eseal_log_level level, const char *document,
+    const char *code, const char *message, void *payload);
 
 
 extern ngx_module_t  ngx_http_eseal_module;

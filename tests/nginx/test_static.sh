@@ -93,6 +93,9 @@ verify_xml profx "XML sealed with the profile (placement enveloped)"
 grep -q 'UBLExtensions' "$T/profx.body" &&
     fail "the profile's placement enveloped was not used"
 ok "the profile's placement: enveloped (no UBLExtensions)"
+grep -qE '\[warn\].*eseal: the UBL schema has no place .*\[xml-schema-no-signature\]' \
+    "$ERRLOG" || fail "no warning in the error log for UBL sealed enveloped"
+ok "the library's warning (UBL sealed enveloped) is in nginx's error log"
 get ublx "$URL/ubl/invoice.xml"
 verify_xml ublx "XML sealed with eseal_placement ubl"
 grep -q 'UBLExtensions' "$T/ublx.body" ||
