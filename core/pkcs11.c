@@ -100,7 +100,7 @@ struct eseal_p11 {
     pid_t owner;             /* the process that opened it */
     PKCS11_KEY *key;         /* borrowed from the slot's key list */
     char *module;            /* the path or name loaded */
-    char *pin;               /* only for CKA_ALWAYS_AUTHENTICATE keys */
+    char *pin;               /* per-signature logins, logins after fork */
     size_t pin_size;
     UI_METHOD *ui;
     _Atomic pid_t ready_pid; /* the process where the token is usable */

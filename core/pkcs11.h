@@ -65,8 +65,9 @@ typedef struct eseal_p11 eseal_p11;
  * token.  When want_cert is set, *cert is the token's certificate with the
  * key's CKA_ID (or its label) and *extra the token certificates that chain
  * it to a root; else they stay NULL.  The PIN is kept (in OpenSSL's secure
- * heap when it has one) only if the key needs a login per signature
- * (CKA_ALWAYS_AUTHENTICATE), and wiped when *out is closed.
+ * heap when it has one) for keys that need a login per signature
+ * (CKA_ALWAYS_AUTHENTICATE) and for a login again in a child after fork,
+ * and wiped when *out is closed.
  * On failure every out parameter is left NULL.
  */
 int eseal__p11_open(eseal_p11 **out, EVP_PKEY **key, X509 **cert,
