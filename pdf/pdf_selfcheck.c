@@ -321,6 +321,7 @@ typedef struct sc_poppler {
         *signature_info_get_signature_status;
     __typeof__(poppler_signature_info_free) *signature_info_free;
     __typeof__(g_object_unref) *object_unref;
+    __typeof__(g_object_set_data_full) *object_set_data_full;
 } sc_poppler;
 
 static int poppler_sym(void *fn, void *lib, const char *name,
@@ -366,7 +367,9 @@ static int poppler_open(sc_poppler *pp, eseal_error *err)
         || (rc = poppler_sym(&pp->signature_info_free, pp->lib,
             "poppler_signature_info_free", err)) < 0
         || (rc = poppler_sym(&pp->object_unref, pp->lib, "g_object_unref",
-            err)) < 0) {
+            err)) < 0
+        || (rc = poppler_sym(&pp->object_set_data_full, pp->lib,
+            "g_object_set_data_full", err)) < 0) {
         dlclose(pp->lib);
         pp->lib = NULL;
         return rc;
@@ -386,6 +389,58 @@ static void quiet_log(const gchar *domain, GLogLevelFlags level,
     (void)payload;
 }
 
+/*
+ * Poppler's signature validation runs in a GIO worker thread, which may
+ * drop the document's last reference after validate_sync has returned: the
+ * document (and Poppler's global state with it) is then torn down in that
+ * thread, racing with whatever the caller does next, process exit included
+ * (a crash in ~GlobalParams at exit, about one run in ten).  The self-check
+ * waits until the document is finalized.  The record is on the heap: if the
+ * wait ever timed out, the late notification would still find it.
+ */
+typedef struct sc_finalized {
+    GMutex lock;
+    GCond cond;
+    int done;
+} sc_finalized;
+
+#define SC_FINALIZE_WAIT_SECONDS 30
+
+static void on_document_finalized(gpointer data)
+{
+    sc_finalized *f = data;
+
+    g_mutex_lock(&f->lock);
+    f->done = 1;
+    g_cond_signal(&f->cond);
+    g_mutex_unlock(&f->lock);
+}
+
+/* Drops the self-check's reference and waits for the finalization; frees
+ * the record unless the wait timed out. */
+static void release_document(const sc_poppler *pp, PopplerDocument *doc,
+    sc_finalized *f)
+{
+    gint64 deadline;
+    int done;
+
+    pp->object_unref(doc);
+    if (f == NULL)
+        return;
+    deadline = g_get_monotonic_time() +
+        SC_FINALIZE_WAIT_SECONDS * G_TIME_SPAN_SECOND;
+    g_mutex_lock(&f->lock);
+    while (!f->done && g_cond_wait_until(&f->cond, &f->lock, deadline))
+        ;
+    done = f->done;
+    g_mutex_unlock(&f->lock);
+    if (done) {
+        g_mutex_clear(&f->lock);
+        g_cond_clear(&f->cond);
+        g_free(f);
+    }
+}
+
 int eseal__pdf_self_check(const eseal_source *sealed, eseal_error *err)
 {
     const char *fname = sealed->name != NULL ? sealed->name : "document";
@@ -397,6 +452,7 @@ int eseal__pdf_self_check(const eseal_source *sealed, eseal_error *err)
     PopplerSignatureInfo *info = NULL;
     PopplerFormField *target = NULL;
     GList *fields = NULL, *l;
+    sc_finalized *finalized = NULL;
     guint handler;
     gsize n_poppler;
     int rc;
@@ -437,7 +493,8 @@ int eseal__pdf_self_check(const eseal_source *sealed, eseal_error *err)
             "large");
         goto cleanup;
     }
-    bytes = g_bytes_new_static(sealed->data, (gsize)sealed->size);
+    /* a copy: the document may outlive this call in Poppler's thread */
+    bytes = g_bytes_new(sealed->data, (gsize)sealed->size);
     doc = pp.document_new_from_bytes(bytes, NULL, &gerr);
     if (doc == NULL) {
         rc = eseal__error_set(err, ESEAL_EVERIFY, "self-check: Poppler "
@@ -445,6 +502,11 @@ int eseal__pdf_self_check(const eseal_source *sealed, eseal_error *err)
             gerr != NULL ? gerr->message : "unknown error");
         goto cleanup;
     }
+    finalized = g_new0(sc_finalized, 1);
+    g_mutex_init(&finalized->lock);
+    g_cond_init(&finalized->cond);
+    pp.object_set_data_full((GObject *)doc, "eseal-self-check-finalized",
+        finalized, on_document_finalized);
     fields = pp.document_get_signature_fields(doc);
     n_poppler = g_list_length(fields);
     if (n_poppler != s.n_sig_fields) {
@@ -486,7 +548,7 @@ cleanup:
         pp.signature_info_free(info);
     g_list_free_full(fields, pp.object_unref);
     if (doc != NULL)
-        pp.object_unref(doc);
+        release_document(&pp, doc, finalized);
     if (bytes != NULL)
         g_bytes_unref(bytes);
     if (gerr != NULL)
