@@ -282,6 +282,17 @@ ngx_stop_quietly() {
 # worker_pids: the worker processes of the running nginx
 worker_pids() { pgrep -P "$NGX_PID" || true; }
 
+# wait_workers N: waits until nginx has forked its N workers (the master
+# accepts on its ports before it forks them, so ngx_start returns earlier).
+wait_workers() {
+    local i
+    for i in $(seq 1 100); do
+        [ "$(worker_pids | wc -l)" -ge "$1" ] && return 0
+        sleep 0.1
+    done
+    fail "nginx did not start $1 worker(s) within 10 s"
+}
+
 # ---- HTTP --------------------------------------------------------------------
 
 # get NAME URL [CURL ARGS...]: fetches URL into $T/NAME.body with the headers

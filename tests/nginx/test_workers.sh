@@ -112,6 +112,7 @@ EOF
 
 workers_conf two 2
 ngx_start two "$P"
+wait_workers 2
 
 say "key custody"
 get first "$URL/invoice.pdf"
@@ -181,6 +182,7 @@ cp "$KEYS/eseal-rsa.pem" "$KEYS/seal.pem"
 
 workers_conf one 1
 ngx_start one "$P"
+wait_workers 1
 
 say "worker memory over many seals"
 W1=$(worker_pids)
