@@ -8,6 +8,7 @@ set -u -o pipefail
 : "${ESEAL:?set ESEAL to the eseal executable}"
 : "${SOURCE_ROOT:?set SOURCE_ROOT to the source tree}"
 case $ESEAL in /*) ;; *) ESEAL=$PWD/$ESEAL ;; esac
+REAL=$ESEAL
 here=$(cd "$(dirname "$0")" && pwd)
 T=${TEST_TMPDIR:-$(mktemp -d "${TMPDIR:-/tmp}/eseal-corpus-self.XXXXXX")}
 rm -rf "$T"
@@ -41,11 +42,10 @@ chmod +x "$T/fake-eseal"
 
 # expect MODE FILE CLASS-IN-SUMMARY
 expect() {
-    local mode=$1 file=$2 want=$3 line rc
-    line=$(REAL_ESEAL=$ESEAL FAKE_MODE=$mode ESEAL=$T/fake-eseal \
+    local mode=$1 file=$2 want=$3 line
+    line=$(REAL_ESEAL=$REAL FAKE_MODE=$mode ESEAL=$T/fake-eseal \
         SEAL_TIMEOUT=3 TEST_TMPDIR=$T/run-$mode \
         bash "$here/run-corpus" -j 1 "$file" 2>&1 | tail -n 1)
-    rc=$?
     case $line in
     *", $want"*) echo "   ok: $mode -> $line" ;;
     *) echo "FAIL: $mode: expected '$want' in '$line'"; fails=$((fails + 1)) ;;
@@ -69,7 +69,7 @@ else
     fails=$((fails + 1))
 fi
 # a failing run exits non-zero
-if REAL_ESEAL=$ESEAL FAKE_MODE=segv ESEAL=$T/fake-eseal \
+if REAL_ESEAL=$REAL FAKE_MODE=segv ESEAL=$T/fake-eseal \
     TEST_TMPDIR=$T/run-exit bash "$here/run-corpus" "$PDF" >/dev/null 2>&1
 then
     echo "FAIL: run-corpus exits 0 after a crash"
