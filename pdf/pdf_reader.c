@@ -34,16 +34,23 @@ void eseal__pdf_error_prefix(eseal_error *err, const char *fmt, ...)
     }
 }
 
+uint64_t pdf_header_offset(const unsigned char *data, uint64_t size)
+{
+    uint64_t n = size < HEADER_WINDOW ? size : HEADER_WINDOW, p;
+
+    for (p = 0; p + 5 <= n; p++)
+        if (data[p] == '%' && memcmp(data + p, "%PDF-", 5) == 0)
+            return p;
+    return UINT64_MAX;
+}
+
 static int read_header(pdf_reader *r, uint64_t *at, eseal_error *err)
 {
     const unsigned char *d = r->data;
-    uint64_t n = r->size < HEADER_WINDOW ? r->size : HEADER_WINDOW, p;
+    uint64_t p = pdf_header_offset(d, r->size);
     int major = 0, minor = 0;
 
-    for (p = 0; p + 5 <= n; p++)
-        if (d[p] == '%' && memcmp(d + p, "%PDF-", 5) == 0)
-            break;
-    if (p + 5 > n)
+    if (p == UINT64_MAX)
         return eseal__error_set(err, ESEAL_EFORMAT,
             "not a PDF (no %%PDF- header)");
     *at = p;

@@ -40,6 +40,10 @@ int pdf_reader_open(pdf_reader **out, const unsigned char *data,
     uint64_t size, const char *name, eseal_error *err);
 void pdf_reader_free(pdf_reader *r);
 
+/* Where the %PDF- header starts within the first 1024 bytes, or
+ * UINT64_MAX when there is none. */
+uint64_t pdf_header_offset(const unsigned char *data, uint64_t size);
+
 /* The arena owning every object the reader returns. */
 pdf_arena *pdf_reader_arena(pdf_reader *r);
 

@@ -612,6 +612,35 @@ static int make_id2(unsigned char id2[16], const eseal_job *job,
     return 0;
 }
 
+/*
+ * Opens the reader on the input.  Some producers (print drivers wrapping
+ * the PDF in PJL commands, mail gateways) put bytes before the %PDF-
+ * header and count the offsets from the header: when the file does not
+ * read as it is, it is read from its header, and *base says where that is.
+ * The sealed output then starts at the header: the bytes before it are not
+ * part of the PDF, and its offsets become right.
+ */
+static int open_input(pdf_reader **r, uint64_t *base, const eseal_job *job,
+    eseal_error *err)
+{
+    const unsigned char *data = job->in->data;
+    uint64_t size = job->in->size, at;
+    eseal_error again = { 0, "" };
+    int rc;
+
+    *base = 0;
+    rc = pdf_reader_open(r, data, size, doc_name(job), err);
+    if (rc == 0 || rc == ESEAL_ENOMEM)
+        return rc;
+    at = pdf_header_offset(data, size);
+    if (at == 0 || at == UINT64_MAX)
+        return rc;
+    if (pdf_reader_open(r, data + at, size - at, doc_name(job), &again) < 0)
+        return rc;      /* the first error says more */
+    *base = at;
+    return 0;
+}
+
 static void fill_byterange(unsigned char *at, uint64_t a, uint64_t b,
     uint64_t c)
 {
@@ -637,7 +666,8 @@ static int prepare_update(eseal_job *job, eseal_ranges *tbs, int doc_ts,
     unsigned char id2[16];
     uint32_t page_num = 0;
     size_t k, br_off = 0, ct_off = 0, sig_index = 0, ct, hex, len;
-    uint64_t size = job->in->size, a, b;
+    uint64_t size = job->in->size, base, a, b;
+    const unsigned char *in;
     int certify = job->opts != NULL && job->opts->certify, perm, rc;
     int visible = job->opts != NULL && job->opts->visible;
 
@@ -657,9 +687,10 @@ static int prepare_update(eseal_job *job, eseal_ranges *tbs, int doc_ts,
             "for a signature", job->max_signature_len);
         goto cleanup;
     }
-    if ((rc = pdf_reader_open(&p.r, job->in->data, size, doc_name(job),
-            err)) < 0)
+    if ((rc = open_input(&p.r, &base, job, err)) < 0)
         goto cleanup;
+    in = job->in->data + base;
+    size -= base;
     p.a = pdf_reader_arena(p.r);
     if (pdf_reader_is_encrypted(p.r)) {
         rc = eseal__error_set(err, ESEAL_EREFUSED, "encrypted PDFs are not "
@@ -726,7 +757,7 @@ static int prepare_update(eseal_job *job, eseal_ranges *tbs, int doc_ts,
         goto cleanup;
     if ((rc = make_id2(id2, job, pdf_reader_startxref(p.r), err)) < 0)
         goto cleanup;
-    if ((rc = eseal__pdf_update_render(&p.u, &tail, job->in->data, size,
+    if ((rc = eseal__pdf_update_render(&p.u, &tail, in, size,
             id2, err)) < 0)
         goto cleanup;
 
@@ -738,11 +769,12 @@ static int prepare_update(eseal_job *job, eseal_ranges *tbs, int doc_ts,
     b = a + hex + 2;
     fill_byterange((unsigned char *)tail.data + p.u.objs[sig_index].body_off
         + br_off, a, b, size + len - b);
-    if ((rc = span_add(tbs, ESEAL_SPAN_INPUT, 0, size, err)) < 0
+    if ((rc = span_add(tbs, ESEAL_SPAN_INPUT, base, size, err)) < 0
         || (rc = span_add(tbs, ESEAL_SPAN_TAIL, 0, ct, err)) < 0
         || (rc = span_add(tbs, ESEAL_SPAN_TAIL, ct + hex + 2,
             len - ct - hex - 2, err)) < 0
-        || (rc = span_add(&job->output, ESEAL_SPAN_INPUT, 0, size, err)) < 0
+        || (rc = span_add(&job->output, ESEAL_SPAN_INPUT, base, size,
+            err)) < 0
         || (rc = span_add(&job->output, ESEAL_SPAN_TAIL, 0, len, err)) < 0)
         goto cleanup;
     st->contents_off = ct;
