@@ -505,7 +505,7 @@ static int doc_open(xml_doc *x, const eseal_bytes *bytes, const char *name,
     memset(x, 0, sizeof(*x));
     eseal__xml_sniff_encoding(&enc, bytes->data, bytes->len);
     if (enc.kind == ESEAL_XML_ENC_OTHER)
-        return eseal__error_set(err, ESEAL_EUNSUPPORTED, "documents in %s "
+        return eseal__error_set(err, ESEAL_EREFUSED, "documents in %s "
             "cannot be extended", enc.name);
     x->sjis = enc.kind == ESEAL_XML_ENC_SJIS;
     if ((rc = eseal__xml_parse(&x->doc, bytes->data, bytes->len, name,

@@ -463,7 +463,7 @@ static int prepare(eseal_job *job, eseal_ranges *tbs, eseal_error *err)
             (unsigned long long)ESEAL_XML_MAX_SIZE);
     eseal__xml_sniff_encoding(&enc, in, in_len);
     if (enc.kind == ESEAL_XML_ENC_OTHER)
-        return eseal__error_set(err, ESEAL_EUNSUPPORTED, "documents in "
+        return eseal__error_set(err, ESEAL_EREFUSED, "documents in "
             "%s cannot be sealed (UTF-8, ISO-8859-x, windows-125x, "
             "Shift_JIS and EUC encodings can)", enc.name);
     if ((rc = check_policy(job->opts, err)) < 0)
