@@ -812,6 +812,7 @@ int cli_batch_run(const cli_batch_opts *o)
     if (jobs > c.n_jobs)
         jobs = (unsigned int)c.n_jobs;
     bo.audit = o->audit;
+    bo.profile = o->profile;
     bo.no_sync = o->no_sync;
     bo.max_pending = (unsigned int)raise_fd_limit(jobs);
     r.commit_at = bo.max_pending / 2 ? bo.max_pending / 2 : 1;

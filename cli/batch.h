@@ -21,6 +21,7 @@ typedef struct cli_batch_opts {
     int in_place;
     unsigned int jobs;          /* 0: one per core */
     const char *audit;
+    const char *profile;        /* named in the audit lines, or NULL */
     int no_sync;
 } cli_batch_opts;
 

@@ -15,6 +15,7 @@
 typedef struct seal_args {
     const char *config;
     const char *profile;
+    const char *profile_name; /* the profile used (audit lines), or NULL */
     const char *out;
     const char *out_dir;
     int in_place;
@@ -242,6 +243,7 @@ static int resolve_settings(seal_args *a, eseal_config **config)
         }
         a->sealer = p->sealer;
         a->seal = p->seal;
+        a->profile_name = p->name;
         if (a->audit == NULL)
             a->audit = p->audit;
     }
@@ -367,11 +369,14 @@ static int audit_stream(eseal_audit *audit, const seal_args *a,
     if (doc->data != NULL) {
         eseal_sha256(in_md, doc->data, doc->len);
         e.input_sha256 = in_md;
+        e.input_size = (long long)doc->len;
     }
     if (rc == 0 && sealed->data != NULL) {
         eseal_sha256(out_md, sealed->data, sealed->len);
         e.output_sha256 = out_md;
+        e.output_size = (long long)sealed->len;
     }
+    e.profile = a->profile_name;
     e.format = a->seal.format;
     e.level = a->seal.level;
     e.sealer = sealer;
@@ -538,6 +543,7 @@ int cmd_seal(int argc, char **argv)
         bo.in_place = a.in_place;
         bo.jobs = jobs;
         bo.audit = a.audit;
+        bo.profile = a.profile_name;
         bo.no_sync = a.no_sync;
         status = cli_batch_run(&bo);
     }

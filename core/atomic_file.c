@@ -315,8 +315,8 @@ static int hash_in_out(eseal_pending *p, const eseal_source *src,
 {
     EVP_MD_CTX *in = EVP_MD_CTX_new(), *out = EVP_MD_CTX_new();
     unsigned char *buf = NULL;
-    size_t i = 0;
-    int rc = 0;
+    size_t i;
+    int out_continues_in = 0, rc = 0;
 
     if (in == NULL || out == NULL ||
         EVP_DigestInit_ex(in, EVP_sha256(), NULL) != 1) {
@@ -329,10 +329,15 @@ static int hash_in_out(eseal_pending *p, const eseal_source *src,
         spans->span[0].off == 0 && spans->span[0].len == src->size) {
         if (EVP_MD_CTX_copy_ex(out, in) != 1)
             goto fail;
-        i = 1;
+        out_continues_in = 1;
     } else if (EVP_DigestInit_ex(out, EVP_sha256(), NULL) != 1) {
         goto fail;
     }
+    p->in_size = src->size;
+    p->out_size = 0;
+    for (i = 0; i < spans->count; i++)
+        p->out_size += spans->span[i].len;
+    i = out_continues_in ? 1 : 0;
     for (; i < spans->count; i++) {
         const eseal_span *s = &spans->span[i];
 

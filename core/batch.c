@@ -37,6 +37,7 @@ struct eseal_batch {
     eseal_audit *audit;
     int no_sync;
     size_t max_pending;
+    char *profile;          /* for the audit lines, or NULL */
     char *cwd;
     pthread_mutex_t lock;
     pthread_cond_t room;
@@ -54,7 +55,7 @@ int eseal_batch_open(eseal_batch **out, eseal_sealer *sealer,
     if (out == NULL || sealer == NULL || opts == NULL)
         return eseal__error_set(err, ESEAL_EINVAL, "invalid argument");
     *out = NULL;
-    if (opts->version != ESEAL_BATCH_OPTS_VERSION)
+    if (opts->version != 1 && opts->version != ESEAL_BATCH_OPTS_VERSION)
         return eseal__error_set(err, ESEAL_EINVAL,
             "unknown eseal_batch_opts version");
     b = calloc(1, sizeof(*b));
@@ -65,6 +66,12 @@ int eseal_batch_open(eseal_batch **out, eseal_sealer *sealer,
     b->max_pending = opts->max_pending ? opts->max_pending
                                        : DEFAULT_MAX_PENDING;
     b->cwd = getcwd(NULL, 0);
+    if (opts->version >= 2 && opts->profile != NULL &&
+        (b->profile = strdup(opts->profile)) == NULL) {
+        free(b->cwd);
+        free(b);
+        return eseal__error_set(err, ESEAL_ENOMEM, "out of memory");
+    }
     pthread_mutex_init(&b->lock, NULL);
     pthread_cond_init(&b->room, NULL);
     if (opts->audit != NULL &&
@@ -280,9 +287,14 @@ static int audit_docs(eseal_batch *b, batch_doc *docs, size_t n_docs,
         x->input_sha256 = d->has_in_sha256 ? d->in_sha256 : NULL;
         x->output_sha256 = d->rc == 0 && d->out.hashed ? d->out.out_sha256
                                                        : NULL;
+        if (d->rc == 0 && d->out.hashed) {
+            x->input_size = (long long)d->out.in_size;
+            x->output_size = (long long)d->out.out_size;
+        }
         x->format = d->format;
         x->level = d->level;
         x->sealer = b->sealer;
+        x->profile = b->profile;
         x->result = d->rc;
         x->error = d->rc != 0 ? d->err.message : NULL;
         n++;
@@ -374,6 +386,7 @@ void eseal_batch_free(eseal_batch *b)
     eseal_audit_close(b->audit);
     pthread_cond_destroy(&b->room);
     pthread_mutex_destroy(&b->lock);
+    free(b->profile);
     free(b->cwd);
     free(b);
 }

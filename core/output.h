@@ -18,7 +18,9 @@ typedef struct eseal_pending {
     dev_t dev;            /* the file system it is on */
     unsigned char in_sha256[32];
     unsigned char out_sha256[32];
-    int hashed;           /* the two digests are set */
+    int hashed;           /* the two digests and sizes are set */
+    uint64_t in_size;     /* bytes of the input and of the output */
+    uint64_t out_size;
     eseal_format format;  /* of the input, as detected */
 } eseal_pending;
 

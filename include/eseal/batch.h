@@ -23,7 +23,7 @@ extern "C" {
  */
 typedef struct eseal_batch eseal_batch;
 
-#define ESEAL_BATCH_OPTS_VERSION 1
+#define ESEAL_BATCH_OPTS_VERSION 2   /* 1: without profile */
 
 typedef struct eseal_batch_opts {
     unsigned int version;     /* ESEAL_BATCH_OPTS_VERSION */
@@ -33,9 +33,10 @@ typedef struct eseal_batch_opts {
                                  not durable */
     unsigned int max_pending; /* documents waiting for a commit before
                                  eseal_batch_seal_file() waits; 0: 256 */
+    const char *profile;      /* named in the audit lines, or NULL */
 } eseal_batch_opts;
 
-#define ESEAL_BATCH_OPTS_INIT { ESEAL_BATCH_OPTS_VERSION, NULL, 0, 0 }
+#define ESEAL_BATCH_OPTS_INIT { ESEAL_BATCH_OPTS_VERSION, NULL, 0, 0, NULL }
 
 /**
  * Opens a batch on an opened sealer (borrowed: it must outlive the batch)

@@ -43,6 +43,11 @@ for f in doc00001.pdf doc00002.pdf doc00003.pdf sub/inv.xml; do
     assert_json "$T/line.json" .output_sha256 \
         "$(sha256sum <"out/$f" | cut -d' ' -f1)" "$f: SHA-256 of the output"
     assert_json "$T/line.json" .level B-B "$f: level"
+    assert_json "$T/line.json" .input_size "$(stat -c %s "in/$f")" \
+        "$f: input size"
+    assert_json "$T/line.json" .output_size "$(stat -c %s "out/$f")" \
+        "$f: output size"
+    assert_json "$T/line.json" .profile null "$f: no profile"
     assert_json "$T/line.json" .certificate.serial "$serial" "$f: serial"
     assert_json "$T/line.json" .certificate.issuer "$issuer" "$f: issuer"
     assert_json "$T/line.json" .error null "$f: no error"
@@ -106,6 +111,7 @@ run "$ESEAL" seal --config conf/eseal.conf --out-dir out in/sub
 expect_rc 0 "seal with the profile"
 assert_eq "$(wc -l <conf/logs/audit.log)" 1 \
     "the profile's log (relative to the configuration) has the line"
+assert_json conf/logs/audit.log .profile batch "the line names the profile"
 run "$ESEAL" seal --config conf/eseal.conf --audit cli.log --out-dir out \
     in/sub
 expect_rc 0 "--audit overrides the profile"
@@ -122,6 +128,8 @@ assert_json stream.log .input_sha256 "$(sha256sum <"$SMALL_PDF" | cut -d' ' -f1)
     "the input digest"
 assert_json stream.log .output_sha256 "$(sha256sum <stream.pdf | cut -d' ' -f1)" \
     "the output digest"
+assert_json stream.log .input_size "$(stat -c %s "$SMALL_PDF")" "input size"
+assert_json stream.log .output_size "$(stat -c %s stream.pdf)" "output size"
 run_in "$(sample bad-not-pdf)" "$ESEAL" seal "${KEYARGS[@]}" \
     --audit stream.log -o - -
 expect_rc 1 "a bad document on standard input"
