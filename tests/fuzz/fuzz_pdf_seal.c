@@ -5,10 +5,11 @@
  * byte of the input picks options (certification, a visible seal on a
  * page, the self-check); the whole input is the document.  A seal that
  * succeeds must keep the input as the output's first bytes (an
- * incremental update) and must verify with eseal's own verifier: a
- * "sealed" file that the verifier rejects is a bug (unless the verifier
- * refused the input already, with the same message but for numbers).  Nothing is written
- * to disk per input.
+ * incremental update; from the %PDF- header on when bytes before it were
+ * dropped) and must verify with eseal's own verifier: a "sealed" file
+ * that the verifier rejects is a bug (unless the verifier refused the
+ * input already, with the same message but for numbers).  Nothing is
+ * written to disk per input.
  *
  * Build: meson setup with CC=clang -Dfuzzing=true (tests/fuzz/meson.build).
  *   ./fuzz_pdf_seal -max_len=65536 corpus/ ../tests/fuzz/corpus/pdf
@@ -21,6 +22,7 @@
 #include <unistd.h>
 #include <openssl/err.h>
 #include <eseal/eseal.h>
+#include "pdf/pdf_reader.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -169,6 +171,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     eseal_bytes out = { NULL, 0 };
     eseal_error err = { 0 };
     unsigned char o;
+    uint64_t base;
 
     if (size == 0 || size > 65536)
         return 0;
@@ -186,8 +189,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (out.data != NULL || out.len != 0)
             __builtin_trap();
     } else {
-        if (out.len <= size || memcmp(out.data, data, size) != 0)
-            __builtin_trap();
+        /* an incremental update of the input, or of the PDF from its
+         * header when bytes before the header were dropped */
+        if (out.len <= size || memcmp(out.data, data, size) != 0) {
+            base = pdf_header_offset(data, size);
+            if (base == 0 || base >= size || out.len <= size - base ||
+                memcmp(out.data, data + base, size - base) != 0)
+                __builtin_trap();
+        }
         check_sealed(out.data, out.len, data, size, opts.certify);
         eseal_bytes_free(&out);
     }
