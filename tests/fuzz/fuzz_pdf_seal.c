@@ -14,7 +14,6 @@
  * Build: meson setup with CC=clang -Dfuzzing=true (tests/fuzz/meson.build).
  *   ./fuzz_pdf_seal -max_len=65536 corpus/ ../tests/fuzz/corpus/pdf
  */
-#include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +21,7 @@
 #include <unistd.h>
 #include <openssl/err.h>
 #include <eseal/eseal.h>
+#include "fuzz_demo_sealer.h"
 #include "pdf/pdf_reader.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -32,50 +32,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static eseal_sealer *sealer;
 static char trust[600];
 
-static char dir[] = "/tmp/eseal-fuzz-pdfseal.XXXXXX";
-
-static int remove_one(const char *path, const struct stat *st, int flag,
-    struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-/* The demo PKI goes when the fuzzer exits. */
-static void remove_dir(void)
-{
-    nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    eseal_sealer_opts opts = ESEAL_SEALER_OPTS_INIT;
-    eseal_error err = { 0 };
-    char pki[512], key[600], cert[600], chain[600];
-
     (void)argc;
     (void)argv;
-    if (eseal_init(&err) < 0 || mkdtemp(dir) == NULL)
-        abort();
-    atexit(remove_dir);
-    snprintf(pki, sizeof(pki), "%s/pki", dir);
-    if (eseal_demo_pki(pki, NULL, &err) < 0) {
-        fprintf(stderr, "demo-pki: %s\n", err.message);
-        abort();
-    }
-    snprintf(key, sizeof(key), "%s/eseal-ec.key", pki);
-    snprintf(cert, sizeof(cert), "%s/eseal-ec.pem", pki);
-    snprintf(chain, sizeof(chain), "%s/chain.pem", pki);
-    snprintf(trust, sizeof(trust), "%s/trust.pem", pki);
-    opts.key = key;
-    opts.cert = cert;
-    opts.chain = chain;
-    if (eseal_sealer_open(&sealer, &opts, &err) < 0) {
-        fprintf(stderr, "sealer: %s\n", err.message);
-        abort();
-    }
+    sealer = fuzz_demo_sealer("pdfseal", trust, sizeof(trust));
     return 0;
 }
 

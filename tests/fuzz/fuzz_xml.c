@@ -10,7 +10,6 @@
  * linking all module libraries with libxml2 and xmlsec1-openssl.
  *   ./fuzz_xml -max_len=65536 corpus/ ../samples/xml
  */
-#include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 #include <unistd.h>
 #include <openssl/err.h>
 #include <eseal/eseal.h>
+#include "fuzz_demo_sealer.h"
 #include "xml/xml_int.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -26,50 +26,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static eseal_sealer *sealer;
 static char trust[600];
 
-static char dir[] = "/tmp/eseal-fuzz-xml.XXXXXX";
-
-static int remove_one(const char *path, const struct stat *st, int flag,
-    struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-/* The demo PKI goes when the fuzzer exits. */
-static void remove_dir(void)
-{
-    nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    eseal_sealer_opts opts = ESEAL_SEALER_OPTS_INIT;
-    eseal_error err = { 0 };
-    char pki[512], key[600], cert[600], chain[600];
-
     (void)argc;
     (void)argv;
-    if (eseal_init(&err) < 0 || mkdtemp(dir) == NULL)
-        abort();
-    atexit(remove_dir);
-    snprintf(pki, sizeof(pki), "%s/pki", dir);
-    if (eseal_demo_pki(pki, NULL, &err) < 0) {
-        fprintf(stderr, "demo-pki: %s\n", err.message);
-        abort();
-    }
-    snprintf(key, sizeof(key), "%s/eseal-ec.key", pki);
-    snprintf(cert, sizeof(cert), "%s/eseal-ec.pem", pki);
-    snprintf(chain, sizeof(chain), "%s/chain.pem", pki);
-    snprintf(trust, sizeof(trust), "%s/trust.pem", pki);
-    opts.key = key;
-    opts.cert = cert;
-    opts.chain = chain;
-    if (eseal_sealer_open(&sealer, &opts, &err) < 0) {
-        fprintf(stderr, "sealer: %s\n", err.message);
-        abort();
-    }
+    sealer = fuzz_demo_sealer("xml", trust, sizeof(trust));
     return 0;
 }
 
