@@ -64,4 +64,6 @@ fi
 echo
 echo "==> summary"
 printf '%s\n' "${summary[@]}"
-! printf '%s\n' "${summary[@]}" | grep -q '^FAIL'
+for line in "${summary[@]}"; do
+    case $line in FAIL*) exit 1 ;; esac
+done

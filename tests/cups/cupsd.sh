@@ -88,12 +88,12 @@ EOF
         >"$CUPS_DIR/log/cupsd.out" 2>&1 &
     CUPSD_PID=$!
     for n in $(seq 100); do
-        lpstat -r 2>/dev/null | grep -q 'is running' && break
+        lpstat -r 2>/dev/null | grep 'is running' >/dev/null && break
         kill -0 "$CUPSD_PID" 2>/dev/null ||
             fail "cupsd exited: $(cat "$CUPS_DIR/log/cupsd.out")"
         sleep 0.1
     done
-    lpstat -r 2>/dev/null | grep -q 'is running' ||
+    lpstat -r 2>/dev/null | grep 'is running' >/dev/null ||
         fail "cupsd does not answer on $CUPS_SERVER"
     ok "private cupsd (pid $CUPSD_PID) on 127.0.0.1:$CUPS_PORT"
 }

@@ -30,7 +30,7 @@ token_time() {
 sig1_valid() {
     run pdfsig -nocert "$1"
     awk '/^Signature #1:/ { s = 1; next } /^Signature #/ { s = 0 } s' \
-        "$T/.stdout" | grep -q 'Signature Validation: Signature is Valid' ||
+        "$T/.stdout" | grep 'Signature Validation: Signature is Valid' >/dev/null ||
         fail "pdfsig: the seal of $(basename "$1") is not valid: $(out)"
     ok "pdfsig: the seal of $(basename "$1") is valid"
 }

@@ -65,7 +65,7 @@ for r in "$p".ocsp-*.der; do
 done
 assert_grep '<xades:CertificateValues>' "$T/lt.xml" "CertificateValues"
 xmlsec_ok "$T/lt.xml"
-head -c 200 "$T/lt.xml" | grep -q 'Shift_JIS' || fail "encoding declaration"
+head -c 200 "$T/lt.xml" | grep 'Shift_JIS' >/dev/null || fail "encoding declaration"
 iconv -f SHIFT_JIS -t UTF-8 "$T/lt.xml" >/dev/null ||
     fail "the output is not Shift_JIS any more"
 ok "still a Shift_JIS document"

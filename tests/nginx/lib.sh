@@ -122,18 +122,20 @@ need_tool openssl openssl
 # preload them into nginx only (nginx itself is not instrumented; its
 # deliberate exit-time leaks are not reported).  Reports go to nginx's
 # stderr (logs/stdout.log), which done_ok checks.
+# ldd's list is read whole first: `ldd | grep -q` under pipefail fails
+# whenever grep exits before ldd has written its last line (SIGPIPE), which
+# left the preload out at random and had ASan abort nginx at start.
 NGX_PRELOAD=""
-if ldd "$ESEAL_LIBDIR/libeseal.so" 2>/dev/null | grep -q 'libasan'; then
+ESEAL_NEEDS=$(ldd "$ESEAL_LIBDIR/libeseal.so" 2>/dev/null || true)
+case $ESEAL_NEEDS in *libasan*)
     NGX_PRELOAD="$(gcc -print-file-name=libasan.so)"
-    if ldd "$ESEAL_LIBDIR/libeseal.so" | grep -q 'libubsan'; then
-        NGX_PRELOAD="$NGX_PRELOAD $(gcc -print-file-name=libubsan.so)"
-    fi
-    # The preload puts the runtime first, yet ASan's check of that order
-    # aborted nginx in two of the tests when meson ran them (never when the
-    # same scripts ran by hand): it is turned off, the preload stays.
-    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
-    export ASAN_OPTIONS="$ASAN_OPTIONS:verify_asan_link_order=0"
-fi
+    case $ESEAL_NEEDS in *libubsan*)
+        NGX_PRELOAD="$NGX_PRELOAD $(gcc -print-file-name=libubsan.so)" ;;
+    esac
+    [ -f "${NGX_PRELOAD%% *}" ] ||
+        fail "the ASan runtime for nginx is not found (gcc -print-file-name)"
+    export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" ;;
+esac
 
 # The worker user: nginx drops root for its workers, and the tests check
 # that they cannot read the key.
