@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <libp11.h>
@@ -53,6 +54,9 @@
 #define SETTLE_PAUSE_MAX_MS 100
 /* How long a login that fails for a reason other than the PIN is tried. */
 #define LOGIN_RETRY_MS 2000
+/* How long a child waits for its siblings' logins before it goes ahead
+ * alone (seconds): longer than one child's settling and login can take. */
+#define FAMILY_WAIT_S 60
 
 /*
  * The head of CK_FUNCTION_LIST, up to C_CloseSession, and
@@ -123,6 +127,64 @@ static pthread_mutex_t tokens_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct eseal_p11 *tokens;
 
 static int check_slot(eseal_p11 *p, const char *desc, eseal_error *err);
+
+/*
+ * The lock the children of a process take, one at a time, to initialize
+ * the module again and log in (eseal__p11_after_fork()): a process-shared
+ * mutex in memory every later fork inherits, made when the first token is
+ * opened.  A module that reads its token store afresh in each child can
+ * read it half-written while a sibling's C_Login rewrites it (SoftHSM2
+ * truncates token.object before it locks it), and then sees no user PIN
+ * until the module is initialized again, which libp11 cannot do under its
+ * open sessions.  Taking turns keeps siblings from reading each other's
+ * writes.  Robust: a child that dies holding it does not block the others.
+ */
+static pthread_mutex_t *family_lock;
+static pthread_once_t family_once = PTHREAD_ONCE_INIT;
+
+static void family_lock_init(void)
+{
+    pthread_mutexattr_t attr;
+    void *m = mmap(NULL, sizeof(pthread_mutex_t), PROT_READ | PROT_WRITE,
+        MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+    if (m == MAP_FAILED)
+        return; /* children then log in without taking turns */
+    if (pthread_mutexattr_init(&attr) != 0) {
+        munmap(m, sizeof(pthread_mutex_t));
+        return;
+    }
+    if (pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED) == 0 &&
+        pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST) == 0 &&
+        pthread_mutex_init(m, &attr) == 0)
+        family_lock = m;
+    else
+        munmap(m, sizeof(pthread_mutex_t));
+    pthread_mutexattr_destroy(&attr);
+}
+
+/* Takes the family lock: 1 when held, 0 when the child goes ahead alone
+ * (no lock, or a sibling stuck in its module past FAMILY_WAIT_S). */
+static int family_enter(void)
+{
+    struct timespec deadline;
+    int rc;
+
+    if (family_lock == NULL)
+        return 0;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += FAMILY_WAIT_S;
+    rc = pthread_mutex_timedlock(family_lock, &deadline);
+    if (rc == EOWNERDEAD) /* the holder died: nothing to repair */
+        rc = pthread_mutex_consistent(family_lock);
+    return rc == 0;
+}
+
+static void family_leave(int held)
+{
+    if (held)
+        pthread_mutex_unlock(family_lock);
+}
 
 /* ---- tokens ------------------------------------------------------------ */
 
@@ -524,6 +586,7 @@ int eseal__p11_open(eseal_p11 **out, EVP_PKEY **key, X509 **cert,
     }
     pthread_mutex_init(&p->fork_lock, NULL);
     p->owner = getpid();
+    pthread_once(&family_once, family_lock_init);
     pthread_mutex_lock(&tokens_lock);
     p->next = tokens;
     tokens = p;
@@ -835,11 +898,15 @@ int eseal__p11_after_fork(eseal_p11 *p11, eseal_error *err)
          * the token's session in them */
         struct rlimit rl = { 0, 0 };
 
+        int held;
+
         (void)setrlimit(RLIMIT_CORE, &rl);
         (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+        held = family_enter();
         rc = settle_in_child(p11, err);
         if (rc == 0)
             rc = relogin_in_child(p11, err);
+        family_leave(held);
         if (rc == 0)
             atomic_store(&p11->ready_pid, me);
     }

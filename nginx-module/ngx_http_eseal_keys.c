@@ -35,8 +35,6 @@ static void ngx_http_eseal_conf_error(ngx_conf_t *cf,
 static ngx_uint_t ngx_http_eseal_kc_empty(ngx_http_eseal_keyconf_t *kc);
 static ngx_uint_t ngx_http_eseal_kc_equal(ngx_http_eseal_keyconf_t *a,
     ngx_http_eseal_keyconf_t *b);
-static ngx_int_t ngx_http_eseal_init_login_zone(ngx_shm_zone_t *shm_zone,
-    void *data);
 static void ngx_http_eseal_cleanup_sealer(void *data);
 static void ngx_http_eseal_cleanup_config(void *data);
 static void ngx_http_eseal_cleanup_audit(void *data);
@@ -183,8 +181,6 @@ ngx_http_eseal_get_sealer(ngx_conf_t *cf, ngx_http_eseal_loc_conf_t *conf)
     ngx_pool_cleanup_t           *cln;
     ngx_http_eseal_sealer_t     **sp, *s;
     ngx_http_eseal_main_conf_t   *emcf;
-    static ngx_str_t                login_zone_name =
-                                        ngx_string("eseal_pkcs11_login");
     static const eseal_sealer_opts  init = ESEAL_SEALER_OPTS_INIT;
 
     emcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_eseal_module);
@@ -280,24 +276,6 @@ ngx_http_eseal_get_sealer(ngx_conf_t *cf, ngx_http_eseal_loc_conf_t *conf)
                   NULL);
 
     s->pkcs11 = (ngx_strncmp(opts.key, "pkcs11:", 7) == 0);
-
-    if (s->pkcs11 && emcf->login_zone == NULL) {
-
-        /*
-         * the workers log in to the token one after the other: tokens
-         * (SoftHSM2's file store, for one) fail logins made by several
-         * processes at the same instant, and libp11 then waits forever
-         */
-
-        emcf->login_zone = ngx_shared_memory_add(cf, &login_zone_name,
-                                                 8 * ngx_pagesize,
-                                                 &ngx_http_eseal_module);
-        if (emcf->login_zone == NULL) {
-            return NULL;
-        }
-
-        emcf->login_zone->init = ngx_http_eseal_init_login_zone;
-    }
 
     ngx_log_error(NGX_LOG_NOTICE, cf->log, 0,
                   "eseal: key \"%s\" loaded%s%s%s",
@@ -545,7 +523,6 @@ ngx_http_eseal_init_process(ngx_cycle_t *cycle)
 {
     ngx_uint_t                    i, n;
     eseal_error                   err;
-    ngx_slab_pool_t              *shpool;
     ngx_http_eseal_sealer_t     **sp;
     ngx_http_eseal_main_conf_t   *emcf;
 
@@ -568,13 +545,6 @@ ngx_http_eseal_init_process(ngx_cycle_t *cycle)
     sp = emcf->sealers.elts;
     n = emcf->sealers.nelts;
 
-    shpool = NULL;
-
-    if (emcf->login_zone) {
-        shpool = (ngx_slab_pool_t *) emcf->login_zone->shm.addr;
-        ngx_shmtx_lock(&shpool->mutex);
-    }
-
     for (i = 0; i < n; i++) {
 
         if (!sp[i]->pkcs11) {
@@ -586,7 +556,11 @@ ngx_http_eseal_init_process(ngx_cycle_t *cycle)
             continue;
         }
 
-        /* a PKCS#11 session does not survive fork(): log in once here */
+        /*
+         * a PKCS#11 session does not survive fork(): log in once here
+         * (the library has the workers take turns: tokens such as
+         * SoftHSM2's file store fail logins made at the same instant)
+         */
 
         ngx_memzero(&err, sizeof(eseal_error));
 
@@ -601,19 +575,6 @@ ngx_http_eseal_init_process(ngx_cycle_t *cycle)
                       "eseal: worker %P logged in to the PKCS#11 token",
                       ngx_pid);
     }
-
-    if (shpool) {
-        ngx_shmtx_unlock(&shpool->mutex);
-    }
-
-    return NGX_OK;
-}
-
-
-static ngx_int_t
-ngx_http_eseal_init_login_zone(ngx_shm_zone_t *shm_zone, void *data)
-{
-    /* only the slab pool's mutex is used */
 
     return NGX_OK;
 }

@@ -68,7 +68,6 @@ typedef struct {
     ngx_array_t                  audits;      /* ngx_http_eseal_audit_t * */
     ngx_array_t                  configs;     /* ngx_http_eseal_config_t * */
     ngx_int_t                    upstream_addr_index;
-    ngx_shm_zone_t              *login_zone;  /* orders the workers' logins */
 } ngx_http_eseal_main_conf_t;
 
 

@@ -846,7 +846,6 @@ static int fork_storm_scenario(void)
 
 static void test_pkcs11__children_log_in_at_once(void)
 {
-    const char *preload = getenv("LD_PRELOAD");
     char conf[600], self[600];
     ssize_t n;
     pid_t pid;
@@ -855,16 +854,6 @@ static void test_pkcs11__children_log_in_at_once(void)
 
     if (!fixture())
         return;
-    /* Under valgrind (CI's third step) one run in four had every child
-     * refused with "the token's user PIN is not set" after its 10 s of
-     * retries: SoftHSM2's token file seen half-written, an error and not a
-     * hang, but a failure of this test.  It runs in the normal and the
-     * sanitizer builds; see docs/pkcs11.md. */
-    if (preload != NULL && strstr(preload, "vgpreload") != NULL) {
-        fprintf(stderr, "  children_log_in_at_once: not run under "
-            "valgrind\n");
-        return;
-    }
     snprintf(conf, sizeof(conf), "%s/softhsm2-reset.conf", dir);
     f = fopen(conf, "w");
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
