@@ -26,43 +26,6 @@ static char *path_of(const char *name)
     return p;
 }
 
-/* The whole file, NUL-terminated (free()). */
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    long n;
-
-    if (f == NULL)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    rewind(f);
-    buf = malloc((size_t)n + 1);
-    if (buf != NULL && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    if (buf != NULL) {
-        buf[n] = '\0';
-        if (len != NULL)
-            *len = (size_t)n;
-    }
-    return buf;
-}
-
-/* Occurrences of pat in s. */
-static int count(const char *s, const char *pat)
-{
-    int n = 0;
-    size_t len = strlen(pat);
-
-    for (; *s; s++)
-        n += strncmp(s, pat, len) == 0;
-    return n;
-}
-
 /*
  * fdatasync() as the library sees it in this program: the system call,
  * unless a test gates the calls (each waits until the test releases it)
@@ -160,7 +123,7 @@ static void test_audit__line_format(void)
     e[1].error = "not a \"document\"";
     CU_ASSERT_EQUAL_FATAL(eseal_audit_append(a, e, 2, &err), 0);
     eseal_audit_close(a);
-    text = slurp(path_of("format.log"), NULL);
+    text = unit_slurp(path_of("format.log"), NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(text);
     nl = strchr(text, '\n');
     CU_ASSERT_PTR_NOT_NULL_FATAL(nl);
@@ -197,7 +160,7 @@ static void test_audit__names_are_utf8(void)
     e.output = "/out/bad\xff\xc0\x80-\xed\xa0\x80.pdf\nx\t";
     CU_ASSERT_EQUAL(eseal_audit_append(a, &e, 1, &err), 0);
     eseal_audit_close(a);
-    text = slurp(path_of("utf8.log"), NULL);
+    text = unit_slurp(path_of("utf8.log"), NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(text);
     CU_ASSERT_PTR_NOT_NULL(strstr(text,
         "\"/in/\xe8\xab\x8b\xe6\xb1\x82\xe6\x9b\xb8.pdf\""));
@@ -255,7 +218,7 @@ static void test_audit__context_profile_sizes(void)
     e.input_size = -1;
     CU_ASSERT_EQUAL(eseal_audit_append(a, &e, 1, &err), 0);
     eseal_audit_close(a);
-    text = slurp(path_of("ctx.log"), NULL);
+    text = unit_slurp(path_of("ctx.log"), NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(text);
     CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"error_code\":null,\"profile\":"
         "\"invoices\",\"input_size\":0,\"output_size\":123456789012,"
@@ -264,7 +227,7 @@ static void test_audit__context_profile_sizes(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"profile\":null,\"input_size\":"
         "null,\"output_size\":123456789012,\"context\":{\"queue\":"
         "\"sealed-pdf\",\"job_id\":null}}\n"));
-    CU_ASSERT_EQUAL(count(text, "\n"), 2);
+    CU_ASSERT_EQUAL(unit_count(text, "\n"), 2);
     free(text);
 }
 
@@ -289,7 +252,7 @@ static void test_audit__long_values_are_cut(void)
         &err), 0);
     CU_ASSERT_EQUAL(eseal_audit_append(a, &e, 1, &err), 0);
     eseal_audit_close(a);
-    text = slurp(path_of("long.log"), NULL);
+    text = unit_slurp(path_of("long.log"), NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(text);
     v = strstr(text, "\"title\":\"");
     CU_ASSERT_PTR_NOT_NULL_FATAL(v);
@@ -355,9 +318,9 @@ static void test_audit__bad_context_refused(void)
     CU_ASSERT_EQUAL(eseal_audit_append(a, e, 2, &err), 0);
     eseal_audit_close(a);
     /* nothing of a refused call was written */
-    text = slurp(path_of("badctx.log"), &len);
+    text = unit_slurp(path_of("badctx.log"), &len);
     CU_ASSERT_PTR_NOT_NULL_FATAL(text);
-    CU_ASSERT_EQUAL(count(text, "\n"), 2);
+    CU_ASSERT_EQUAL(unit_count(text, "\n"), 2);
     CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"abcdefghijklmnopqrstuvwxyz012345"
         "\":\"b\"}}\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"f15\":\"v\"}}\n"));
@@ -405,15 +368,15 @@ static void test_audit__version_1_entries(void)
         (const eseal_audit_entry *)(const void *)old, 3, &err),
         ESEAL_EINVAL);
     eseal_audit_close(a);
-    text = slurp(path_of("v1.log"), NULL);
+    text = unit_slurp(path_of("v1.log"), NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(text);
-    CU_ASSERT_EQUAL(count(text, "\n"), 3);
+    CU_ASSERT_EQUAL(unit_count(text, "\n"), 3);
     CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"input\":\"/in/one.pdf\""));
     CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"input\":\"/in/two.xml\""));
     CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"input\":\"/in/three.pdf\""));
     CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"format\":\"xml\",\"level\":\"B-T\""
         ",\"certificate\":null,\"result\":\"failed\""));
-    CU_ASSERT_EQUAL(count(text, "\"profile\":null,\"input_size\":null,"
+    CU_ASSERT_EQUAL(unit_count(text, "\"profile\":null,\"input_size\":null,"
         "\"output_size\":null,\"context\":{}}\n"), 3);
     free(text);
 }
@@ -449,15 +412,15 @@ static void test_audit__reopen_after_rename(void)
     CU_ASSERT_EQUAL(eseal_audit_append(a, &e, 1, &err), 0);
     CU_ASSERT_EQUAL(eseal_audit_reopen(NULL, &err), ESEAL_EINVAL);
     eseal_audit_close(a);
-    text = slurp(path_of("rot.log.1"), NULL);
+    text = unit_slurp(path_of("rot.log.1"), NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(text);
-    CU_ASSERT_EQUAL(count(text, "\n"), 2);
+    CU_ASSERT_EQUAL(unit_count(text, "\n"), 2);
     CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"input\":\"/before\""));
     CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"input\":\"/renamed\""));
     free(text);
-    text = slurp(path_of("rot.log.2"), NULL);
+    text = unit_slurp(path_of("rot.log.2"), NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(text);
-    CU_ASSERT_EQUAL(count(text, "\n"), 2);
+    CU_ASSERT_EQUAL(unit_count(text, "\n"), 2);
     CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"input\":\"/after\""));
     CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"input\":\"/kept\""));
     free(text);
@@ -552,7 +515,7 @@ static void test_audit__parallel_writers_never_interleave(void)
         CU_ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     }
     eseal_audit_close(a);
-    text = slurp(path_of("parallel.log"), &len);
+    text = unit_slurp(path_of("parallel.log"), &len);
     CU_ASSERT_PTR_NOT_NULL_FATAL(text);
     memset(seen, 0, sizeof(seen));
     for (line = text; *line; line = next) {
@@ -565,7 +528,7 @@ static void test_audit__parallel_writers_never_interleave(void)
         lines++;
         /* a whole line: one object, one of each key, in order */
         CU_ASSERT_EQUAL_FATAL(strncmp(line, "{\"time\":\"", 9), 0);
-        CU_ASSERT_EQUAL(count(line, "\"time\":"), 1);
+        CU_ASSERT_EQUAL(unit_count(line, "\"time\":"), 1);
         CU_ASSERT_EQUAL(line[strlen(line) - 1], '}');
         input = strstr(line, "\"input\":\"/w");
         CU_ASSERT_PTR_NOT_NULL_FATAL(input);
@@ -612,9 +575,9 @@ static int wait_lines(const char *path, int n)
     int i, got = 0;
 
     for (i = 0; i < 1000; i++) {
-        char *text = slurp(path, NULL);
+        char *text = unit_slurp(path, NULL);
 
-        got = text != NULL ? count(text, "\n") : 0;
+        got = text != NULL ? unit_count(text, "\n") : 0;
         free(text);
         if (got >= n)
             break;
@@ -722,14 +685,14 @@ static void test_audit__reopen_flushes_the_old_file(void)
     (void)flush_thread(&f[0]);
     CU_ASSERT_EQUAL(f[0].rc, 0);
     eseal_audit_close(a);
-    text = slurp(old, NULL);
+    text = unit_slurp(old, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(text);
-    CU_ASSERT_EQUAL(count(text, "\n"), 2);
+    CU_ASSERT_EQUAL(unit_count(text, "\n"), 2);
     CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"/second\""));
     free(text);
-    text = slurp(path_of("reflush.log"), NULL);
+    text = unit_slurp(path_of("reflush.log"), NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(text);
-    CU_ASSERT_EQUAL(count(text, "\n"), 1);
+    CU_ASSERT_EQUAL(unit_count(text, "\n"), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"/third\""));
     free(text);
 }
@@ -798,7 +761,7 @@ static void test_audit__rotation_under_load(void)
             snprintf(name, sizeof(name), "load.log");
         else
             snprintf(name, sizeof(name), "load.log.%d", k);
-        text = slurp(path_of(name), NULL);
+        text = unit_slurp(path_of(name), NULL);
         CU_ASSERT_PTR_NOT_NULL_FATAL(text);
         files += *text != '\0';
         for (line = text; *line; line = next) {

@@ -48,39 +48,6 @@ static int write_file(const char *p, const char *text)
     return fclose(f);
 }
 
-static char *slurp(const char *p)
-{
-    FILE *f = fopen(p, "r");
-    char *text;
-    long n;
-
-    if (f == NULL)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    rewind(f);
-    text = malloc((size_t)n + 1);
-    if (text != NULL && fread(text, 1, (size_t)n, f) != (size_t)n) {
-        free(text);
-        text = NULL;
-    }
-    if (text != NULL)
-        text[n] = '\0';
-    fclose(f);
-    return text;
-}
-
-static int count(const char *s, const char *pat)
-{
-    int n = 0;
-
-    while (s != NULL && (s = strstr(s, pat)) != NULL) {
-        n++;
-        s += strlen(pat);
-    }
-    return n;
-}
-
 static int exists(const char *p)
 {
     struct stat st;
@@ -200,10 +167,10 @@ static void test_batch__version_1_options(void)
     eseal_batch_free(b);
     CU_ASSERT_EQUAL(o.sealed, 1);
     CU_ASSERT_TRUE(exists(numbered("v1-", 0, ".xml")));
-    log = slurp(path("v1.log"));
-    CU_ASSERT_EQUAL(count(log, "\n"), 1);
-    CU_ASSERT_EQUAL(count(log, "\"result\":\"sealed\""), 1);
-    CU_ASSERT_EQUAL(count(log, "\"profile\":null"), 1);
+    log = unit_slurp(path("v1.log"), NULL);
+    CU_ASSERT_EQUAL(unit_count(log, "\n"), 1);
+    CU_ASSERT_EQUAL(unit_count(log, "\"result\":\"sealed\""), 1);
+    CU_ASSERT_EQUAL(unit_count(log, "\"profile\":null"), 1);
     free(log);
 }
 
@@ -264,8 +231,9 @@ static void test_batch__outputs_appear_at_commit(void)
     CU_ASSERT_EQUAL(eseal_batch_pending(b), DOCS);
     for (i = 0; i < DOCS; i++)
         CU_ASSERT_FALSE(exists(numbered("out/", i, ".xml")));
-    log = slurp(path("batch.log")); /* opened, nothing written yet */
-    CU_ASSERT_EQUAL(count(log, "\n"), 0);
+    /* the audit log is open, nothing is written yet */
+    log = unit_slurp(path("batch.log"), NULL);
+    CU_ASSERT_EQUAL(unit_count(log, "\n"), 0);
     free(log);
     CU_ASSERT_EQUAL(eseal_batch_commit(b, record, &o, &err), 0);
     CU_ASSERT_EQUAL(eseal_batch_pending(b), 0);
@@ -285,11 +253,11 @@ static void test_batch__outputs_appear_at_commit(void)
         eseal_report_free(r);
     }
     CU_ASSERT_EQUAL(verified, DOCS);
-    log = slurp(path("batch.log"));
-    CU_ASSERT_EQUAL(count(log, "\n"), DOCS);
-    CU_ASSERT_EQUAL(count(log, "\"result\":\"sealed\""), DOCS);
-    CU_ASSERT_EQUAL(count(log, "\"profile\":\"unit\""), DOCS);
-    CU_ASSERT_EQUAL(count(log, "\"format\":\"xml\""), DOCS);
+    log = unit_slurp(path("batch.log"), NULL);
+    CU_ASSERT_EQUAL(unit_count(log, "\n"), DOCS);
+    CU_ASSERT_EQUAL(unit_count(log, "\"result\":\"sealed\""), DOCS);
+    CU_ASSERT_EQUAL(unit_count(log, "\"profile\":\"unit\""), DOCS);
+    CU_ASSERT_EQUAL(unit_count(log, "\"format\":\"xml\""), DOCS);
     free(log);
 }
 
@@ -327,11 +295,11 @@ static void test_batch__a_failure_is_reported_and_audited(void)
     CU_ASSERT_FALSE(exists(numbered("f-", 2, ".xml")));
     CU_ASSERT_FALSE(exists(numbered("f-", 3, ".xml")));
     CU_ASSERT_TRUE(exists(numbered("f-", 4, ".xml")));
-    log = slurp(path("fail.log"));
-    CU_ASSERT_EQUAL(count(log, "\n"), 4);
-    CU_ASSERT_EQUAL(count(log, "\"result\":\"failed\""), 2);
-    CU_ASSERT_EQUAL(count(log, "\"result\":\"sealed\""), 2);
-    CU_ASSERT_EQUAL(count(log, "broken.xml"), 1);
+    log = unit_slurp(path("fail.log"), NULL);
+    CU_ASSERT_EQUAL(unit_count(log, "\n"), 4);
+    CU_ASSERT_EQUAL(unit_count(log, "\"result\":\"failed\""), 2);
+    CU_ASSERT_EQUAL(unit_count(log, "\"result\":\"sealed\""), 2);
+    CU_ASSERT_EQUAL(unit_count(log, "broken.xml"), 1);
     free(log);
 }
 

@@ -146,30 +146,6 @@ static xmlDocPtr parse(const eseal_bytes *b)
         XML_PARSE_NONET);
 }
 
-static char *slurp(const char *file, size_t *len)
-{
-    FILE *f = fopen(file, "rb");
-    char *buf = NULL;
-    long n;
-
-    if (f == NULL)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = malloc((size_t)n + 1);
-    if (buf != NULL && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    if (buf != NULL) {
-        buf[n] = '\0';
-        *len = (size_t)n;
-    }
-    return buf;
-}
-
 static const char ubl[] =
     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
     "<Invoice xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:"
@@ -278,7 +254,7 @@ static void test_xml__parse_refuses(void)
     xmlDocPtr doc = NULL;
     eseal_error err = { 0 };
     char *bomb;
-    size_t len;
+    size_t len = 0;
 
     CU_ASSERT_EQUAL(eseal__xml_parse(&doc, (const unsigned char *)xxe,
         strlen(xxe), "t", &err), ESEAL_EFORMAT);
@@ -296,7 +272,7 @@ static void test_xml__parse_refuses(void)
 
         snprintf(p, sizeof(p), "%s/samples/xml/bad/entity-bomb.xml",
             root ? root : "../..");
-        bomb = slurp(p, &len);
+        bomb = unit_slurp(p, &len);
     }
     CU_ASSERT_PTR_NOT_NULL_FATAL(bomb);
     CU_ASSERT_EQUAL(eseal__xml_parse(&doc, (unsigned char *)bomb, len, "t",
@@ -817,7 +793,7 @@ static char *xmlsec_sign(const char *alg, const char *keyinfo,
         path(cert), out, path("tmpl.xml"), path("xmlsec.log"));
     if (system(cmd) != 0)
         return NULL;
-    return slurp(out, len);
+    return unit_slurp(out, len);
 }
 
 static void test_xml__foreign_xmlsec(void)
