@@ -13,6 +13,7 @@
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 #include "eseal_int.h"
+#include "orgid.h"
 #include "demo_int.h"
 #include "oids.h"
 
@@ -66,43 +67,25 @@ const char *const *eseal_demo_pki_files(void)
 
 /* ---- identifiers --------------------------------------------------------- */
 
-/* Japanese Corporate Number: check digit first, then the 12 base digits. */
+/* Japanese Corporate Number: check digit first, then the 12 base digits
+ * (base: twelve ASCII digits, a constant of this file). */
 static void corporate_number(char out[14], const char *base)
 {
-    unsigned int sum = 0, weight = 1;
-    size_t i;
-
-    for (i = 12; i-- > 0;) {
-        sum += (unsigned int)(base[i] - '0') * weight;
-        weight = weight == 1 ? 2 : 1;
-    }
-    out[0] = (char)('0' + 9 - sum % 9);
+    out[0] = (char)('0' + eseal__corporate_number_check_digit(base));
     memcpy(out + 1, base, 12);
     out[13] = '\0';
 }
 
-/* ISO 7064 MOD 97-10 remainder of an alphanumeric string (A=10 ... Z=35). */
-static unsigned int mod97(const char *s)
-{
-    unsigned int r = 0;
-
-    for (; *s != '\0'; s++) {
-        if (*s >= '0' && *s <= '9')
-            r = (r * 10 + (unsigned int)(*s - '0')) % 97;
-        else
-            r = (r * 100 + (unsigned int)(*s - 'A' + 10)) % 97;
-    }
-    return r;
-}
-
-/* LEI: 18 characters followed by two check digits. */
+/* LEI: 18 characters followed by two check digits (ISO 17442: the whole
+ * identifier is 1 modulo 97). */
 static void lei(char out[21], const char *base)
 {
     char tmp[21];
 
     memcpy(tmp, base, 18);
     memcpy(tmp + 18, "00", 3);
-    snprintf(out, 21, "%.18s%02u", base, 98 - mod97(tmp));
+    snprintf(out, 21, "%.18s%02u", base,
+        (unsigned int)(98 - eseal__mod97(tmp)) % 100);
 }
 
 /* The text of an ASN1_TIME as the `openssl ca` database stores it. */

@@ -14,17 +14,6 @@ int eseal__p11_is_uri(const char *key)
     return key != NULL && strncmp(key, "pkcs11:", 7) == 0;
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Decodes s[0..len) into a new NUL-terminated buffer of *out_len bytes. */
 static int pct_decode(unsigned char **out, size_t *out_len, const char *s,
     size_t len, const char *name, eseal_error *err)
@@ -43,8 +32,8 @@ static int pct_decode(unsigned char **out, size_t *out_len, const char *s,
             buf[n++] = (unsigned char)s[i];
             continue;
         }
-        if (len - i < 3 || (hi = hexval((unsigned char)s[i + 1])) < 0 ||
-            (lo = hexval((unsigned char)s[i + 2])) < 0) {
+        if (len - i < 3 || (hi = OPENSSL_hexchar2int((unsigned char)s[i + 1])) < 0 ||
+            (lo = OPENSSL_hexchar2int((unsigned char)s[i + 2])) < 0) {
             OPENSSL_free(buf);
             return eseal__error_set(err, ESEAL_ECONFIG,
                 "pkcs11: URI: attribute '%s': '%%' must be followed by two "

@@ -6,18 +6,8 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include <openssl/crypto.h>
 #include "cups_common.h"
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 /* %XX-decodes s in place; -1 for a bad escape or a NUL byte. */
 static int unescape(char *s)
@@ -27,7 +17,7 @@ static int unescape(char *s)
 
     for (; *s != '\0'; s++) {
         if (*s == '%') {
-            if ((h = hexval(s[1])) < 0 || (l = hexval(s[2])) < 0
+            if ((h = OPENSSL_hexchar2int((unsigned char)s[1])) < 0 || (l = OPENSSL_hexchar2int((unsigned char)s[2])) < 0
                 || (h == 0 && l == 0))
                 return -1;
             *d++ = (char)(h * 16 + l);

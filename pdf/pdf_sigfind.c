@@ -16,6 +16,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/crypto.h>
 #include "pdf_diff_int.h"
 
 #define SIGFIND_MAX_FIELDS 100000
@@ -70,17 +71,6 @@ static int is_ws(unsigned char c)
 {
     return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' ||
         c == '\0';
-}
-
-static int hex_val(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 /*
@@ -480,7 +470,7 @@ static int decode_gap(const sigfind *sf, const pdf_obj *sig, uint32_t holder,
         return -1;
     }
     for (i = b + 1; i < c - 1; i++)
-        if (hex_val(p[i]) < 0 && !is_ws(p[i]))
+        if (OPENSSL_hexchar2int(p[i]) < 0 && !is_ws(p[i]))
             return -1;
     /* the gap must follow the /Contents key of this very dictionary */
     k = b;
@@ -500,7 +490,7 @@ static int decode_gap(const sigfind *sf, const pdf_obj *sig, uint32_t holder,
     if (dec->data == NULL)
         return eseal__error_set(err, ESEAL_ENOMEM, "out of memory");
     for (i = b + 1; i < c - 1; i++) {
-        int v = hex_val(p[i]);
+        int v = OPENSSL_hexchar2int(p[i]);
 
         if (v < 0)
             continue;
