@@ -170,6 +170,9 @@ static int interpret(const eseal_selfcheck_result *r, const char *path,
     if (r->reaped_elsewhere)
         return eseal__error_set(err, ESEAL_EVERIFY, "self-check: Poppler "
             "ended without an answer");
+    if (r->status == 127 && r->line[0] == '\0')  /* exec failed in a fork */
+        return eseal__error_set(err, ESEAL_ECONFIG, "self-check: cannot "
+            "run the helper %s (exit status 127)", path);
     return eseal__error_set(err, ESEAL_EVERIFY, "self-check: the Poppler "
         "helper %s failed (exit status %d)", path, r->status);
 }

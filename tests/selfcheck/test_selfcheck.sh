@@ -93,6 +93,13 @@ run env -u LD_LIBRARY_PATH "$A/eseal" seal "${KEYARGS[@]}" --self-check -o "$T/s
 expect_refused "$T/segv.pdf" "signal 11" \
     "self-check: Poppler crashed while reading the sealed PDF \(signal 11"
 
+say "a helper that aborts (as AddressSanitizer does with abort_on_error)"
+helper 'echo "==1==ERROR: AddressSanitizer: heap-use-after-free" >&2; kill -ABRT $$'
+run env -u LD_LIBRARY_PATH "$A/eseal" seal "${KEYARGS[@]}" --self-check \
+    -o "$T/abrt.pdf" "$IN"
+expect_refused "$T/abrt.pdf" "signal 6" \
+    "self-check: Poppler crashed while reading the sealed PDF \(signal 6"
+
 say "a helper that fails without an answer"
 helper 'exit 7'
 run env -u LD_LIBRARY_PATH "$A/eseal" seal "${KEYARGS[@]}" --self-check -o "$T/exit7.pdf" "$IN"
