@@ -44,6 +44,33 @@ for visible in "" --visible; do
     esac
 done
 
+# Sealed again in the same process, that input made Poppler/NSS use freed
+# memory when the self-check ran in the caller (the command built with ASan
+# aborted, exit 134): three copies in one batch.
+mkdir -p "$T/known3"
+for f in a b c; do cp "$KNOWN" "$T/known3/$f.pdf"; done
+for opts in "--jobs 1" "--visible --jobs 2"; do
+    what="known input three times in one process ($opts)"
+    say "$what"
+    rm -rf "$T/known3-out"
+    mkdir -p "$T/known3-out"
+    run "$ESEAL" seal "${KEYARGS[@]}" $opts --self-check \
+        --out-dir "$T/known3-out" "$T/known3"
+    case $RC in
+    0|1) ok "$what: the command ended normally (exit $RC)" ;;
+    *) fail "$what: exit status $RC (the command must not die)" ;;
+    esac
+    for f in a b c; do
+        if [ -f "$T/known3-out/$f.pdf" ]; then
+            verify_json "$T/known3-out/$f.pdf" --trust "$PKI/trust.pem"
+            expect_rc 0 "$what: $f.pdf sealed and verifies"
+        else
+            assert_grep "^eseal: .*/$f\.pdf: self-check: " "$T/.stderr" \
+                "$what: $f.pdf refused by the self-check"
+        fi
+    done
+done
+
 # --- a batch ---------------------------------------------------------------
 say "a batch of 20 with --self-check --jobs 2"
 mkdir -p "$T/batch" "$T/batch-out"
