@@ -26,6 +26,21 @@
 #define ESEAL_SELFCHECK_MAX_LINE 1024  /* bytes of the helper's answer */
 #define ESEAL_SELFCHECK_TIMEOUT_S 120  /* then the helper is killed */
 
+/* What eseal's own reader sees of the sealed PDF (selfcheck_scan.c). */
+typedef struct eseal_selfcheck_scan {
+    size_t n_sig_fields; /* terminal signature fields, and signature
+                            widgets that no AcroForm field lists */
+    size_t n_last;       /* seals whose /ByteRange ends at the end */
+    char *last_name;     /* UTF-8 full name of such a seal (GLib memory) */
+} eseal_selfcheck_scan;
+
+/* Fills scan (free it with eseal__selfcheck_scan_free()); 0 or a negative
+ * ESEAL_E* code of the reader, or ELIMIT for too many or too deeply nested
+ * fields or pages. */
+int eseal__selfcheck_scan(eseal_selfcheck_scan *scan,
+    const eseal_source *sealed, eseal_error *err);
+void eseal__selfcheck_scan_free(eseal_selfcheck_scan *scan);
+
 /* The check itself, with Poppler, in the helper (selfcheck_poppler.c). */
 int eseal__selfcheck_poppler(const eseal_source *sealed, eseal_error *err);
 
