@@ -167,9 +167,10 @@ static int interpret(const eseal_selfcheck_result *r, const char *path,
             || r->status == ESEAL_SELFCHECK_EXIT_SETUP)
         && r->line_ok && (rc = parse_answer(r->line, err)) < 0)
         return rc;
-    if (r->reaped_elsewhere)
+    if (r->reaped_elsewhere) /* nginx's workers reap every child */
         return eseal__error_set(err, ESEAL_EVERIFY, "self-check: Poppler "
-            "ended without an answer");
+            "ended without an answer (crashed or killed; its exit status "
+            "was collected elsewhere in this process)");
     if (r->status == 127 && r->line[0] == '\0')  /* exec failed in a fork */
         return eseal__error_set(err, ESEAL_ECONFIG, "self-check: cannot "
             "run the helper %s (exit status 127)", path);
