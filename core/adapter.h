@@ -16,6 +16,7 @@ typedef struct eseal_source {
     uint64_t size;
     int fd;            /* -1 for buffers */
     const char *name;
+    int in_heap;       /* a file read into malloc'd data, not mapped */
 } eseal_source;
 
 /*

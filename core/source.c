@@ -1,6 +1,7 @@
 /* eseal - the document being read: a mapped file or a caller's buffer. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -9,6 +10,39 @@
 #include "core_int.h"
 
 #define STREAM_CHUNK (1u << 20)
+/* Files up to this size are read, larger ones mapped: mapping and
+ * unmapping a small file costs more than copying it, and unmapping in a
+ * process whose threads seal in parallel interrupts every other core to
+ * flush its TLB. */
+#define READ_MAX (256u << 10)
+
+/* Reads the whole small file fd into src->data. */
+static int read_small(eseal_source *src, int fd, size_t size,
+    eseal_error *err)
+{
+    unsigned char *buf = malloc(size);
+    size_t got = 0;
+
+    if (buf == NULL)
+        return eseal__error_set(err, ESEAL_ENOMEM, "out of memory");
+    while (got < size) {
+        ssize_t n = pread(fd, buf + got, size - got, (off_t)got);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            int e = errno;
+
+            free(buf);
+            return eseal__error_set(err, ESEAL_EIO, "cannot read: %s",
+                n < 0 ? strerror(e) : "file shrank while reading");
+        }
+        got += (size_t)n;
+    }
+    src->data = buf;
+    src->in_heap = 1;
+    return 0;
+}
 
 int eseal__source_open_file(eseal_source *src, const char *path,
     eseal_error *err)
@@ -32,6 +66,17 @@ int eseal__source_open_file(eseal_source *src, const char *path,
         close(fd);
         return eseal__error_set(err, ESEAL_EFORMAT, "the file is empty");
     }
+    if ((uint64_t)st.st_size <= READ_MAX) {
+        int rc = read_small(src, fd, (size_t)st.st_size, err);
+
+        if (rc < 0) {
+            close(fd);
+            return rc;
+        }
+        src->size = (uint64_t)st.st_size;
+        src->fd = fd;
+        return 0;
+    }
     map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
     if (map == MAP_FAILED) {
         close(fd);
@@ -51,12 +96,16 @@ void eseal__source_init_buffer(eseal_source *src, const unsigned char *data,
     src->size = len;
     src->fd = -1;
     src->name = name;
+    src->in_heap = 0;
 }
 
 void eseal__source_close(eseal_source *src)
 {
     if (src->fd >= 0) {
-        munmap((void *)src->data, (size_t)src->size);
+        if (src->in_heap)
+            free((void *)src->data);
+        else
+            munmap((void *)src->data, (size_t)src->size);
         close(src->fd);
     }
     memset(src, 0, sizeof(*src));

@@ -97,6 +97,7 @@ int main(int argc, char **argv)
     src.size = (uint64_t)size;
     src.fd = -1;
     src.name = argv[3];
+    src.in_heap = 0;
     if (eseal__selfcheck_poppler(&src, &err) < 0)
         answer(out, ESEAL_SELFCHECK_EXIT_FINDING, &err);
     answer(out, 0, &err);

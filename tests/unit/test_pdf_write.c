@@ -1108,7 +1108,7 @@ static void seal_for_real(sealed *s, const eseal_bytes *in)
 static void test_pdf_write__self_check(void)
 {
     eseal_bytes in = make_pdf("1.7", simple_doc, 0, DOC_ID, 1), first;
-    eseal_source out = { NULL, 0, -1, "sealed.pdf" };
+    eseal_source out = { NULL, 0, -1, "sealed.pdf", 0 };
     eseal_error err = { 0, "" };
     sealed s, s2;
     int rc;
