@@ -897,7 +897,6 @@ int eseal__p11_after_fork(eseal_p11 *p11, eseal_error *err)
          * eseal_sealer_after_fork() comes here too: no core files with
          * the token's session in them */
         struct rlimit rl = { 0, 0 };
-
         int held;
 
         (void)setrlimit(RLIMIT_CORE, &rl);

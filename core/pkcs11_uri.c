@@ -32,7 +32,8 @@ static int pct_decode(unsigned char **out, size_t *out_len, const char *s,
             buf[n++] = (unsigned char)s[i];
             continue;
         }
-        if (len - i < 3 || (hi = OPENSSL_hexchar2int((unsigned char)s[i + 1])) < 0 ||
+        if (len - i < 3 ||
+            (hi = OPENSSL_hexchar2int((unsigned char)s[i + 1])) < 0 ||
             (lo = OPENSSL_hexchar2int((unsigned char)s[i + 2])) < 0) {
             OPENSSL_free(buf);
             return eseal__error_set(err, ESEAL_ECONFIG,

@@ -17,7 +17,8 @@ static int unescape(char *s)
 
     for (; *s != '\0'; s++) {
         if (*s == '%') {
-            if ((h = OPENSSL_hexchar2int((unsigned char)s[1])) < 0 || (l = OPENSSL_hexchar2int((unsigned char)s[2])) < 0
+            if ((h = OPENSSL_hexchar2int((unsigned char)s[1])) < 0
+                || (l = OPENSSL_hexchar2int((unsigned char)s[2])) < 0
                 || (h == 0 && l == 0))
                 return -1;
             *d++ = (char)(h * 16 + l);
