@@ -87,6 +87,11 @@ A=$T/alone
 mkdir -p "$A"
 cp "$ESEAL" "$A/eseal"
 cp -L "$ESEAL_LIB" "$A/libeseal.so.0"
+# alone_seal OUT: the copy of the command seals $IN with --self-check into OUT
+alone_seal() {
+    run env -u LD_LIBRARY_PATH "$A/eseal" seal "${KEYARGS[@]}" --self-check \
+        -o "$1" "$IN"
+}
 helper() {     # helper SCRIPT: a stand-in helper
     rm -f "$A/eseal-selfcheck"
     printf '#!/bin/sh\n%s\n' "$1" >"$A/eseal-selfcheck"
@@ -98,50 +103,50 @@ if [ -e "$LIBEXECDIR/eseal-selfcheck" ]; then
     echo "   note: $LIBEXECDIR/eseal-selfcheck is installed; the case of" \
         "a missing helper is not checked"
 else
-    run env -u LD_LIBRARY_PATH "$A/eseal" seal "${KEYARGS[@]}" --self-check -o "$T/nohelper.pdf" \
-        "$IN"
+    alone_seal "$T/nohelper.pdf"
     expect_rc 2 "no helper: a configuration error"
-    assert_grep "^eseal: .*self-check: the helper eseal-selfcheck is not installed \(looked in $A and $LIBEXECDIR\)" \
+    missing="the helper eseal-selfcheck is not installed"
+    places="\(looked in $A and $LIBEXECDIR\)"
+    assert_grep "^eseal: .*self-check: $missing $places" \
         "$T/.stderr" "no helper: the places looked in"
     assert_no_file "$T/nohelper.pdf" "no helper: no output"
 fi
 
 say "the real helper next to the library"
 cp "$ESEAL_HELPER" "$A/eseal-selfcheck"
-run env -u LD_LIBRARY_PATH "$A/eseal" seal "${KEYARGS[@]}" --self-check \
-    -o "$T/alone.pdf" "$IN"
+alone_seal "$T/alone.pdf"
 expect_rc 0 "sealed with the helper next to the library"
 verify_json "$T/alone.pdf" --trust "$PKI/trust.pem"
 expect_rc 0 "the output verifies"
 
 say "a helper killed by a signal"
 helper 'cat >/dev/null; kill -SEGV $$'
-run env -u LD_LIBRARY_PATH "$A/eseal" seal "${KEYARGS[@]}" --self-check -o "$T/segv.pdf" "$IN"
+alone_seal "$T/segv.pdf"
 expect_refused "$T/segv.pdf" "signal 11" \
     "self-check: Poppler crashed while reading the sealed PDF \(signal 11"
 
 say "a helper that aborts (as AddressSanitizer does with abort_on_error)"
-helper 'echo "==1==ERROR: AddressSanitizer: heap-use-after-free" >&2; kill -ABRT $$'
-run env -u LD_LIBRARY_PATH "$A/eseal" seal "${KEYARGS[@]}" --self-check \
-    -o "$T/abrt.pdf" "$IN"
+helper 'echo "==1==ERROR: AddressSanitizer: heap-use-after-free" >&2
+kill -ABRT $$'
+alone_seal "$T/abrt.pdf"
 expect_refused "$T/abrt.pdf" "signal 6" \
     "self-check: Poppler crashed while reading the sealed PDF \(signal 6"
 
 say "a helper that fails without an answer"
 helper 'exit 7'
-run env -u LD_LIBRARY_PATH "$A/eseal" seal "${KEYARGS[@]}" --self-check -o "$T/exit7.pdf" "$IN"
+alone_seal "$T/exit7.pdf"
 expect_refused "$T/exit7.pdf" "exit 7" \
     "self-check: the Poppler helper .*eseal-selfcheck failed \(exit status 7\)"
 
 say "a helper's finding"
 helper 'echo "EVERIFY self-check: Poppler sees 2 signature fields"; exit 1'
-run env -u LD_LIBRARY_PATH "$A/eseal" seal "${KEYARGS[@]}" --self-check -o "$T/finding.pdf" "$IN"
+alone_seal "$T/finding.pdf"
 expect_refused "$T/finding.pdf" "finding" \
     "self-check: Poppler sees 2 signature fields$"
 
 say "a helper with two lines"
 helper 'echo ok; echo ok'
-run env -u LD_LIBRARY_PATH "$A/eseal" seal "${KEYARGS[@]}" --self-check -o "$T/two.pdf" "$IN"
+alone_seal "$T/two.pdf"
 expect_refused "$T/two.pdf" "two lines" "failed \(exit status 0\)"
 
 # --- the helper run by hand ---------------------------------------------
