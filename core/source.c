@@ -16,28 +16,38 @@
  * flush its TLB. */
 #define READ_MAX (256u << 10)
 
-/* Reads the whole small file fd into src->data. */
-static int read_small(eseal_source *src, int fd, size_t size,
-    eseal_error *err)
+/* Reads len bytes at off from a file-backed source into buf. */
+static int read_exact(const eseal_source *src, uint64_t off, void *buf,
+    size_t len, eseal_error *err)
 {
-    unsigned char *buf = malloc(size);
-    size_t got = 0;
+    unsigned char *p = buf;
 
-    if (buf == NULL)
-        return eseal__error_set(err, ESEAL_ENOMEM, "out of memory");
-    while (got < size) {
-        ssize_t n = pread(fd, buf + got, size - got, (off_t)got);
+    while (len > 0) {
+        ssize_t n = pread(src->fd, p, len, (off_t)off);
 
         if (n < 0 && errno == EINTR)
             continue;
-        if (n <= 0) {
-            int e = errno;
-
-            free(buf);
+        if (n <= 0)
             return eseal__error_set(err, ESEAL_EIO, "cannot read: %s",
-                n < 0 ? strerror(e) : "file shrank while reading");
-        }
-        got += (size_t)n;
+                n < 0 ? strerror(errno) : "file shrank while reading");
+        p += n;
+        off += (uint64_t)n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* Reads the whole small file src->fd into src->data. */
+static int read_small(eseal_source *src, size_t size, eseal_error *err)
+{
+    unsigned char *buf = malloc(size);
+    int rc;
+
+    if (buf == NULL)
+        return eseal__error_set(err, ESEAL_ENOMEM, "out of memory");
+    if ((rc = read_exact(src, 0, buf, size, err)) < 0) {
+        free(buf);
+        return rc;
     }
     src->data = buf;
     src->in_heap = 1;
@@ -67,14 +77,15 @@ int eseal__source_open_file(eseal_source *src, const char *path,
         return eseal__error_set(err, ESEAL_EFORMAT, "the file is empty");
     }
     if ((uint64_t)st.st_size <= READ_MAX) {
-        int rc = read_small(src, fd, (size_t)st.st_size, err);
+        int rc;
 
-        if (rc < 0) {
+        src->fd = fd;
+        if ((rc = read_small(src, (size_t)st.st_size, err)) < 0) {
             close(fd);
+            src->fd = -1;
             return rc;
         }
         src->size = (uint64_t)st.st_size;
-        src->fd = fd;
         return 0;
     }
     map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
@@ -112,26 +123,6 @@ void eseal__source_close(eseal_source *src)
     src->fd = -1;
 }
 
-/* Reads len bytes at off from a file-backed source into buf. */
-static int read_exact(const eseal_source *src, uint64_t off, void *buf,
-    size_t len, eseal_error *err)
-{
-    unsigned char *p = buf;
-
-    while (len > 0) {
-        ssize_t n = pread(src->fd, p, len, (off_t)off);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return eseal__error_set(err, ESEAL_EIO, "cannot read: %s",
-                n < 0 ? strerror(errno) : "file shrank while reading");
-        p += n;
-        off += (uint64_t)n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
 
 int eseal__digest_spans(unsigned char *md_out, unsigned int *md_len,
     const char *md_name, const eseal_source *src, const eseal_bytes *tail,
