@@ -33,6 +33,11 @@
 
 #define COMMIT_SECONDS 0.2   /* longest wait before outputs are committed */
 #define DEFAULT_PENDING 256
+/* Inputs are asked from the disk this many jobs ahead of the workers, the
+ * first PREFETCH_BYTES of each: a worker waiting for its input's pages
+ * leaves its core idle. */
+#define PREFETCH_AHEAD 32
+#define PREFETCH_BYTES (256 * 1024)
 
 typedef struct job {
     char *in;
@@ -556,9 +561,10 @@ typedef struct run {
     atomic_size_t started;
     atomic_size_t finished;  /* sealed or failed, committed or not */
     atomic_int stop;
+    atomic_int commit_due;   /* a worker found commit_at documents pending */
     size_t workers_left;     /* under lock */
     pthread_mutex_t lock;
-    pthread_cond_t wake;     /* a worker ended */
+    pthread_cond_t wake;     /* a worker ended, or a commit is due */
     size_t commit_at;        /* pending documents that start a commit */
     /* main thread only */
     size_t sealed, failed;
@@ -578,6 +584,17 @@ static void on_signal(int sig)
     got_signal = sig;
 }
 
+/* Starts reading the beginning of a file into the page cache (no wait). */
+static void prefetch(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+    if (fd < 0)
+        return;
+    (void)posix_fadvise(fd, 0, PREFETCH_BYTES, POSIX_FADV_WILLNEED);
+    close(fd);
+}
+
 static void *worker(void *arg)
 {
     run *r = arg;
@@ -593,6 +610,8 @@ static void *worker(void *arg)
         if (i >= r->n_jobs)
             break;
         atomic_fetch_add(&r->started, 1);
+        if (i + PREFETCH_AHEAD < r->n_jobs)
+            prefetch(r->jobs[i + PREFETCH_AHEAD].in);
         rc = eseal_batch_seal_file(r->batch, r->jobs[i].in,
             r->jobs[i].out, r->o->seal, (void *)(uintptr_t)i, &err);
         atomic_fetch_add(&r->finished, 1);
@@ -603,7 +622,15 @@ static void *worker(void *arg)
             r->failed++;
             pthread_mutex_unlock(&r->lock);
         }
-        /* the main thread looks every 50 ms: no wake-up per document */
+        /* the main thread looks every 50 ms; it is woken earlier only
+         * when the room for pending outputs is half full, so that the
+         * workers never wait for room while it sleeps */
+        if (rc == 0 && eseal_batch_pending(r->batch) >= r->commit_at &&
+            !atomic_exchange(&r->commit_due, 1)) {
+            pthread_mutex_lock(&r->lock);
+            pthread_cond_signal(&r->wake);
+            pthread_mutex_unlock(&r->lock);
+        }
     }
     pthread_mutex_lock(&r->lock);
     r->workers_left--;
@@ -697,6 +724,8 @@ static int run_jobs(run *r, unsigned int jobs, int *commit_failed)
     sigaddset(&block, SIGINT);
     sigaddset(&block, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &block, &saved);
+    for (i = 0; i < PREFETCH_AHEAD && i < r->n_jobs; i++)
+        prefetch(r->jobs[i].in);
     r->workers_left = jobs;
     for (i = 0; i < jobs; i++) {
         if (pthread_create(&threads[i], NULL, worker, r) != 0)
@@ -722,10 +751,11 @@ static int run_jobs(run *r, unsigned int jobs, int *commit_failed)
             ts.tv_sec++;
             ts.tv_nsec -= 1000000000L;
         }
-        if (r->workers_left > 0)
+        if (r->workers_left > 0 && !atomic_load(&r->commit_due))
             pthread_cond_timedwait(&r->wake, &r->lock, &ts);
         left = r->workers_left > 0;
         pthread_mutex_unlock(&r->lock);
+        atomic_store(&r->commit_due, 0);
         if (got_signal && !stopping) {
             size_t in_flight = atomic_load(&r->started) - (r->sealed +
                 r->failed + eseal_batch_pending(r->batch));
