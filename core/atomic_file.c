@@ -20,7 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <limits.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include <openssl/evp.h>
 #include "output.h"
@@ -53,6 +55,38 @@ static int write_all(int fd, const unsigned char *p, size_t len,
     return 0;
 }
 
+/* The input's bytes are in memory: a buffer, or a small file read whole
+ * (a mapped file is read through its descriptor, page cache to page
+ * cache). */
+static int in_memory(const eseal_source *src)
+{
+    return src->fd < 0 || src->in_heap;
+}
+
+/* Writes the iovecs whole; they are consumed. */
+static int writev_all(int fd, struct iovec *iov, int n, eseal_error *err)
+{
+    while (n > 0) {
+        ssize_t w = writev(fd, iov, n < IOV_MAX ? n : IOV_MAX);
+
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return eseal__error_set(err, ESEAL_EIO, "cannot write: %s",
+                strerror(errno));
+        while (n > 0 && (size_t)w >= iov->iov_len) {
+            w -= (ssize_t)iov->iov_len;
+            iov++;
+            n--;
+        }
+        if (n > 0) {
+            iov->iov_base = (unsigned char *)iov->iov_base + w;
+            iov->iov_len -= (size_t)w;
+        }
+    }
+    return 0;
+}
+
 /* Copies an input span: in-kernel when possible, else through a buffer. */
 static int copy_span(int out_fd, const eseal_source *src, uint64_t off,
     uint64_t len, eseal_error *err)
@@ -60,7 +94,7 @@ static int copy_span(int out_fd, const eseal_source *src, uint64_t off,
     unsigned char *buf = NULL;
     int rc = 0;
 
-    if (src->fd < 0)
+    if (in_memory(src))
         return write_all(out_fd, src->data + off, (size_t)len, err);
     while (len > 0) {
         loff_t in_off = (loff_t)off;
@@ -283,7 +317,7 @@ void eseal__pending_discard(eseal_pending *p)
 static int hash_source(EVP_MD_CTX *ctx, const eseal_source *src,
     uint64_t off, uint64_t len, unsigned char **buf, eseal_error *err)
 {
-    if (src->fd < 0) {
+    if (in_memory(src)) {
         EVP_DigestUpdate(ctx, src->data + off, (size_t)len);
         return 0;
     }
@@ -395,6 +429,40 @@ cleanup:
 
 /* ---- the writer --------------------------------------------------------- */
 
+/* The output the spans describe, into fd: one writev() when the input is
+ * in memory, else span by span. */
+static int write_spans(int fd, const eseal_source *src,
+    const eseal_bytes *tail, const eseal_ranges *spans, eseal_error *err)
+{
+    struct iovec *iov;
+    size_t i;
+    int rc = 0;
+
+    if (in_memory(src) && spans->count > 0 && spans->count <= INT_MAX &&
+        (iov = calloc(spans->count, sizeof(*iov))) != NULL) {
+        for (i = 0; i < spans->count; i++) {
+            const eseal_span *s = &spans->span[i];
+            const unsigned char *base = s->origin == ESEAL_SPAN_TAIL ?
+                tail->data : src->data;
+
+            iov[i].iov_base = (void *)(base + s->off);
+            iov[i].iov_len = (size_t)s->len;
+        }
+        rc = writev_all(fd, iov, (int)spans->count, err);
+        free(iov);
+        return rc;
+    }
+    for (i = 0; i < spans->count && rc == 0; i++) {
+        const eseal_span *s = &spans->span[i];
+
+        if (s->origin == ESEAL_SPAN_TAIL)
+            rc = write_all(fd, tail->data + s->off, (size_t)s->len, err);
+        else
+            rc = copy_span(fd, src, s->off, s->len, err);
+    }
+    return rc;
+}
+
 int eseal__write_spans_atomic(const char *path, const eseal_source *src,
     const eseal_bytes *tail, const eseal_ranges *spans,
     eseal_output_check check, void *payload, eseal_error *err)
@@ -405,7 +473,6 @@ int eseal__write_spans_atomic(const char *path, const eseal_source *src,
     struct stat st;
     mode_t mode;
     int fd = -1, rc = 0, replacing;
-    size_t i;
 
     dir_copy = strdup(path);
     if (dir_copy == NULL)
@@ -425,14 +492,7 @@ int eseal__write_spans_atomic(const char *path, const eseal_source *src,
             (rc = hash_in_out(&cap->out, src, tail, spans, err)) < 0)
             goto cleanup;
     }
-    for (i = 0; i < spans->count && rc == 0; i++) {
-        const eseal_span *s = &spans->span[i];
-
-        if (s->origin == ESEAL_SPAN_TAIL)
-            rc = write_all(fd, tail->data + s->off, (size_t)s->len, err);
-        else
-            rc = copy_span(fd, src, s->off, s->len, err);
-    }
+    rc = write_spans(fd, src, tail, spans, err);
     if (rc < 0)
         goto cleanup;
     if (cap == NULL && fsync(fd) < 0) {
