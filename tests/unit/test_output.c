@@ -113,39 +113,36 @@ static void test_output__from_a_buffer(void)
     free(in);
 }
 
+/* The input as a file of size bytes, opened as the sealer opens it. */
+static void check_file_source(size_t size, int in_heap, const char *name)
+{
+    unsigned char *in = make_input(size);
+    eseal_error err = { 0, "" };
+    eseal_source src;
+    char in_name[64];
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(in);
+    snprintf(in_name, sizeof(in_name), "%s.in", name);
+    CU_ASSERT_EQUAL_FATAL(write_file(path(in_name), in, size), 0);
+    CU_ASSERT_EQUAL_FATAL(eseal__source_open_file(&src, path(in_name),
+        &err), 0);
+    CU_ASSERT_EQUAL(src.in_heap, in_heap);
+    CU_ASSERT(src.fd >= 0);
+    check_written(&src, in, size, name);
+    eseal__source_close(&src);
+    free(in);
+}
+
 /* A small file is read whole: the output is written from memory. */
 static void test_output__from_a_small_file(void)
 {
-    unsigned char *in = make_input(SMALL_SIZE);
-    eseal_error err = { 0, "" };
-    eseal_source src;
-
-    CU_ASSERT_PTR_NOT_NULL_FATAL(in);
-    CU_ASSERT_EQUAL_FATAL(write_file(path("small.in"), in, SMALL_SIZE), 0);
-    CU_ASSERT_EQUAL_FATAL(eseal__source_open_file(&src, path("small.in"),
-        &err), 0);
-    CU_ASSERT_EQUAL(src.in_heap, 1);
-    check_written(&src, in, SMALL_SIZE, "from-small");
-    eseal__source_close(&src);
-    free(in);
+    check_file_source(SMALL_SIZE, 1, "from-small");
 }
 
 /* A large file is mapped: its spans are copied from the descriptor. */
 static void test_output__from_a_large_file(void)
 {
-    unsigned char *in = make_input(LARGE_SIZE);
-    eseal_error err = { 0, "" };
-    eseal_source src;
-
-    CU_ASSERT_PTR_NOT_NULL_FATAL(in);
-    CU_ASSERT_EQUAL_FATAL(write_file(path("large.in"), in, LARGE_SIZE), 0);
-    CU_ASSERT_EQUAL_FATAL(eseal__source_open_file(&src, path("large.in"),
-        &err), 0);
-    CU_ASSERT_EQUAL(src.in_heap, 0);
-    CU_ASSERT(src.fd >= 0);
-    check_written(&src, in, LARGE_SIZE, "from-large");
-    eseal__source_close(&src);
-    free(in);
+    check_file_source(LARGE_SIZE, 0, "from-large");
 }
 
 /* Under a capture: digests of the input and of the output, and no file
