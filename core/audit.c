@@ -52,13 +52,16 @@ struct eseal_audit {
 };
 
 /* The file at path for appending (0640 less the umask), or -1 and errno
- * (EINVAL: not a regular file). */
+ * (EINVAL: not a regular file).  O_NONBLOCK: a FIFO without a reader is
+ * refused (ENXIO), not waited for. */
 static int open_log(const char *path)
 {
     struct stat st;
     int e, fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
-        O_NOCTTY, 0640);
+        O_NOCTTY | O_NONBLOCK, 0640);
 
+    if (fd < 0 && errno == ENXIO)
+        errno = EINVAL;
     if (fd < 0)
         return -1;
     if (fstat(fd, &st) < 0)

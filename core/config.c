@@ -521,7 +521,7 @@ int eseal_config_load(eseal_config **out, const char *path, eseal_error *err)
     *out = NULL;
     if (path == NULL)
         path = ESEAL_DEFAULT_CONFIG;
-    if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0)
         return eseal__error_set(err, ESEAL_EIO, "%s: cannot open: %s", path,
             strerror(errno));
     if (fstat(fd, &st) < 0) {

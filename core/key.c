@@ -41,7 +41,7 @@ static int read_small_file(unsigned char **out, size_t *len, const char *path,
 
     *out = NULL;
     *len = 0;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0)
         return eseal__error_set(err, ESEAL_EIO, "%s: cannot open %s: %s",
             path, what, strerror(errno));

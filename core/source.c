@@ -64,7 +64,9 @@ int eseal__source_open_file(eseal_source *src, const char *path,
     memset(src, 0, sizeof(*src));
     src->fd = -1;
     src->name = path;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO without a writer is refused below, not waited
+     * for (no effect on regular files) */
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0)
         return eseal__error_set(err, ESEAL_EIO, "cannot open: %s",
             strerror(errno));

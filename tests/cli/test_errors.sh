@@ -193,7 +193,33 @@ is_prefix "$in" "$T/ip/inplace.pdf" || fail "--in-place did not append"
 pdfsig_check "$T/ip/inplace.pdf" 1
 assert_eq "$(ls -A "$T/ip")" inplace.pdf "no temp file left by --in-place"
 
-# 5. passwords never reach a message
+# 5. a FIFO where a file is expected is refused at once (it used to be
+# waited for: a key or an audit log that is a FIFO with nobody at the other
+# end hung the command)
+say "FIFOs"
+mkfifo "$T/fifo.pdf" "$T/fifo.key" "$T/fifo.conf" "$T/fifo.log"
+chmod 600 "$T/fifo.key"
+fifo_refused() {
+    local what=$1 name=$2
+    shift 2
+    run timeout 60 "$@"
+    cat "$T/.stderr" >>"$ALLERR"
+    expect_rc 2 "$what"
+    check_one_line "$what" "$T/$name"
+}
+fifo_refused "verify a FIFO" fifo.pdf "$ESEAL" verify "$T/fifo.pdf"
+fifo_refused "extend a FIFO" fifo.pdf \
+    "$ESEAL" extend --level B-LT -o "$T/x.pdf" "$T/fifo.pdf"
+fifo_refused "a key that is a FIFO" fifo.key \
+    "$ESEAL" seal --key "$T/fifo.key" --cert "$PKI/eseal-rsa.pem" \
+    -o "$T/x.pdf" "$in"
+fifo_refused "a configuration that is a FIFO" fifo.conf \
+    "$ESEAL" seal --config "$T/fifo.conf" "${KEYARGS[@]}" -o "$T/x.pdf" "$in"
+fifo_refused "an audit log that is a FIFO" fifo.log \
+    "$ESEAL" seal --audit "$T/fifo.log" "${KEYARGS[@]}" -o "$T/x.pdf" "$in"
+assert_no_file "$T/x.pdf"
+
+# 6. passwords never reach a message
 say "no password in any message"
 for secret in "$P12PASS" "$WRONG" "$ENVSECRET"; do
     grep -qF -- "$secret" "$ALLERR" && fail "a password appears on stderr"
