@@ -15,12 +15,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <limits.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -434,12 +434,11 @@ cleanup:
 static int write_spans(int fd, const eseal_source *src,
     const eseal_bytes *tail, const eseal_ranges *spans, eseal_error *err)
 {
-    struct iovec *iov;
+    struct iovec iov[ESEAL_MAX_SPANS];
     size_t i;
     int rc = 0;
 
-    if (in_memory(src) && spans->count > 0 && spans->count <= INT_MAX &&
-        (iov = calloc(spans->count, sizeof(*iov))) != NULL) {
+    if (in_memory(src) && spans->count <= ESEAL_MAX_SPANS) {
         for (i = 0; i < spans->count; i++) {
             const eseal_span *s = &spans->span[i];
             const unsigned char *base = s->origin == ESEAL_SPAN_TAIL ?
@@ -448,9 +447,7 @@ static int write_spans(int fd, const eseal_source *src,
             iov[i].iov_base = (void *)(base + s->off);
             iov[i].iov_len = (size_t)s->len;
         }
-        rc = writev_all(fd, iov, (int)spans->count, err);
-        free(iov);
-        return rc;
+        return writev_all(fd, iov, (int)spans->count, err);
     }
     for (i = 0; i < spans->count && rc == 0; i++) {
         const eseal_span *s = &spans->span[i];
