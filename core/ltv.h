@@ -253,6 +253,7 @@ typedef struct eseal_ltv_doc {
     eseal_net net;
     eseal_vdata dss;           /* PDF: the /DSS */
     uint64_t dss_off;          /* where the DSS dictionary is; 0: none */
+    char dss_unread[256];      /* why a /DSS there could not be read, or "" */
     STACK_OF(X509) *dss_certs; /* dss.certs decoded */
     eseal_doc_ts_seen *dts;    /* document timestamps, oldest first */
     size_t n_dts;

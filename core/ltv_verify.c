@@ -27,10 +27,21 @@ int eseal__ltv_doc_open(eseal_ltv_doc *d, eseal_format format,
     if (d->dss_certs == NULL)
         return eseal__error_set(err, ESEAL_ENOMEM, "out of memory");
     if (ltv != NULL && ltv->read_dss != NULL) {
-        if ((rc = ltv->read_dss(&d->dss, &d->dss_off, src, err)) < 0)
-            return rc;
-        if (eseal__vdata_certs(d->dss_certs, &d->dss) < 0)
+        eseal_error why = { 0, "" };
+
+        rc = ltv->read_dss(&d->dss, &d->dss_off, src, &why);
+        if (rc == ESEAL_ENOMEM)
+            return eseal__error_set(err, rc, "%s", why.message);
+        if (rc < 0) {
+            /* a damaged /DSS: the seals are checked without its data,
+             * each with a warning, rather than the document refused */
+            eseal__vdata_free(&d->dss);
+            d->dss_off = 0;
+            snprintf(d->dss_unread, sizeof(d->dss_unread), "%s",
+                why.message);
+        } else if (eseal__vdata_certs(d->dss_certs, &d->dss) < 0) {
             return eseal__error_set(err, ESEAL_ENOMEM, "out of memory");
+        }
     }
     return 0;
 }
@@ -328,6 +339,9 @@ void eseal__ltv_check_signature(eseal_signature_report *rep, X509 *signer,
         return;
     add_all(untrusted, certs);
     add_all(untrusted, d->dss_certs);
+    if (d->dss_unread[0] != '\0')
+        eseal__sig_warning(rep, "the document's /DSS could not be read "
+            "(%s): its validation data was not used", d->dss_unread);
     if (own != NULL) {
         (void)eseal__vdata_certs(untrusted, &own->vd);
         (void)eseal__vdata_merge(&ev, &own->vd);

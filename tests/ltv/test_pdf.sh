@@ -247,6 +247,32 @@ assert_json "$T/report.json" '.signatures[0].revocation' not_checked \
     "offline B-T: revocation not checked"
 assert_json "$T/report.json" '.signatures[0].warnings | map(test("offline")) | any' \
     true "offline B-T: a warning says why"
+# a /DSS whose object cannot be read (its header damaged, offsets kept):
+# a report still comes out (it used to be an error without one): the seal
+# intact, checked without the DSS's data, a warning saying so, and the
+# damaged update after the seal not permitted
+python3 - "$T/blt.pdf" "$T/blt-baddss.pdf" <<'PYEOF'
+import re, sys
+data = open(sys.argv[1], "rb").read()
+num = re.findall(rb"/DSS\s+(\d+)\s+0\s+R", data)[-1]
+head = b"\n" + num + b" 0 obj"
+at = data.rindex(head)
+data = data[:at] + b"\n" + num + b" 0 xxx" + data[at + len(head):]
+open(sys.argv[2], "wb").write(data)
+PYEOF
+verify_json "$T/blt-baddss.pdf" --offline --trust "$PKI/trust.pem"
+expect_rc 1 "a damaged /DSS: a document problem, with a report"
+assert_json "$T/report.json" '.signatures[0].integrity' true \
+    "damaged /DSS: integrity"
+assert_json "$T/report.json" '.signatures[0].modifications_after' forbidden \
+    "damaged /DSS: the unreadable update is not a permitted change"
+assert_json "$T/report.json" '.signatures[0].level' B-T \
+    "damaged /DSS: B-T (the DSS's data is not used)"
+assert_json "$T/report.json" '.signatures[0].revocation' not_checked \
+    "damaged /DSS, offline: revocation not checked"
+assert_json "$T/report.json" \
+    '.signatures[0].warnings | map(test("/DSS could not be read")) | any' \
+    true "damaged /DSS: a warning says so"
 verify_json "$T/bt.pdf" --trust "$PKI/trust.pem"
 expect_rc 0 "online with the services down: B-T"
 assert_json "$T/report.json" '.signatures[0].revocation' unknown \
