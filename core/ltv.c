@@ -194,7 +194,7 @@ static int self_signed(X509 *x)
     return X509_check_issued(x, x) == X509_V_OK;
 }
 
-static X509 *issuer_in(STACK_OF(X509) *pool, X509 *cert)
+X509 *eseal__issuer_in(STACK_OF(X509) *pool, X509 *cert)
 {
     int i;
 
@@ -280,10 +280,10 @@ static int build_chain(STACK_OF(X509) *chain, X509 *leaf,
     if ((rc = eseal__sk_add_unique(chain, leaf)) < 0)
         return eseal__error_set(err, rc, "out of memory");
     for (depth = 0; depth < MAX_CHAIN && !self_signed(cur); depth++) {
-        up = issuer_in(pool, cur);
+        up = eseal__issuer_in(pool, cur);
         if (up == NULL) {
             fetch_issuers(pool, cur, net, why, sizeof(why));
-            up = issuer_in(pool, cur);
+            up = eseal__issuer_in(pool, cur);
         }
         if (up == NULL) {
             who(name, sizeof(name), cur);

@@ -84,6 +84,9 @@ int eseal__vdata_add_cert(eseal_vdata *vd, X509 *cert);
 /* The certificates as X509 objects, appended to sk (duplicates skipped). */
 int eseal__vdata_certs(STACK_OF(X509) *sk, const eseal_vdata *vd);
 int eseal__sk_add_unique(STACK_OF(X509) *sk, X509 *cert); /* up-refs */
+/* The certificate of pool that issued cert (checked signature), or NULL;
+ * borrowed. */
+X509 *eseal__issuer_in(STACK_OF(X509) *pool, X509 *cert);
 
 /* ---- what an adapter found with a signature (XAdES) -------------------- */
 

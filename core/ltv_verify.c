@@ -65,6 +65,32 @@ static const char *md_name_of(const EVP_MD *md)
     return OBJ_nid2sn(EVP_MD_get_type(md));
 }
 
+/*
+ * The timestamp authority's certificate at time at (0: now), from the
+ * evidence the document holds (nothing is fetched for it): 0 with why when
+ * it was revoked by then, else 1.  A token whose authority was revoked
+ * before a later timestamp protected it proves no time.
+ */
+static int tsa_not_revoked(const eseal_ts *ts, STACK_OF(X509) *untrusted,
+    const eseal_vdata *ev, time_t at, char *why, size_t why_size)
+{
+    X509 *issuer = eseal__issuer_in(ts->certs, ts->signer);
+    eseal_rev rev;
+    char when[21];
+
+    if (issuer == NULL)
+        issuer = eseal__issuer_in(untrusted, ts->signer);
+    if (issuer == NULL || ev == NULL)
+        return 1;
+    eseal__rev_check(&rev, ts->signer, issuer, ev, at ? at : time(NULL));
+    if (rev.source == NULL || rev.status != ESEAL_REVOCATION_REVOKED)
+        return 1;
+    eseal__time_rfc3339(when, rev.revoked_at);
+    snprintf(why, why_size, "the authority's certificate was revoked on %s "
+        "(%s)", when, rev.source);
+    return 0;
+}
+
 int eseal__ltv_doc_timestamps(eseal_ltv_doc *d, eseal_report *r,
     const eseal_verify_job *vj, const eseal_source *src, eseal_error *err)
 {
@@ -96,6 +122,7 @@ int eseal__ltv_doc_timestamps(eseal_ltv_doc *d, eseal_report *r,
         unsigned int md_len = 0;
         eseal_ts ts;
         const char *why = NULL;
+        char revoked[120];
 
         if (f->kind != ESEAL_FOUND_DOC_TIMESTAMP)
             continue;
@@ -118,7 +145,9 @@ int eseal__ltv_doc_timestamps(eseal_ltv_doc *d, eseal_report *r,
             f->modifications_after != ESEAL_MODS_FORBIDDEN &&
             f->n_errors == 0 &&
             eseal__ts_verify(&ts, md, md_len, d->trust, d->dss_certs,
-                protect) == 1) {
+                protect) == 1 &&
+            tsa_not_revoked(&ts, d->dss_certs, &d->dss, protect, revoked,
+                sizeof(revoked)) == 1) {
             rep->valid = seen->valid = 1;
             protect = ts.time;
         }
@@ -141,8 +170,8 @@ static void add_all(STACK_OF(X509) *to, STACK_OF(X509) *from)
 /* Checks one timestamp over data at time at; 1 valid, 0 not, -1 when
  * only the authority's chain could not be checked (no trust anchor). */
 static int check_ts(eseal_ts *ts, const eseal_found_ts *f,
-    STACK_OF(X509) *untrusted, eseal_ltv_doc *d, time_t at,
-    char *why, size_t why_size)
+    STACK_OF(X509) *untrusted, const eseal_vdata *ev, eseal_ltv_doc *d,
+    time_t at, char *why, size_t why_size)
 {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int md_len = 0;
@@ -165,6 +194,8 @@ static int check_ts(eseal_ts *ts, const eseal_found_ts *f,
     r = eseal__ts_verify(ts, md, md_len, d->trust, untrusted, at);
     if (r != 1)
         snprintf(why, why_size, "%s", ts->why);
+    else
+        r = tsa_not_revoked(ts, untrusted, ev, at, why, why_size);
     return r;
 }
 
@@ -204,22 +235,14 @@ static STACK_OF(X509) *pool_chain(X509 *signer, STACK_OF(X509) *pool)
 {
     STACK_OF(X509) *chain = sk_X509_new_null();
     X509 *cur = signer;
-    int depth, i;
+    int depth;
 
     if (chain == NULL || eseal__sk_add_unique(chain, signer) < 0)
         return chain;
     for (depth = 0; depth < 10 && X509_check_issued(cur, cur) !=
          X509_V_OK; depth++) {
-        X509 *up = NULL;
+        X509 *up = eseal__issuer_in(pool, cur);
 
-        for (i = 0; i < sk_X509_num(pool) && up == NULL; i++) {
-            X509 *c = sk_X509_value(pool, i);
-
-            if (X509_cmp(c, cur) != 0 &&
-                X509_check_issued(c, cur) == X509_V_OK &&
-                X509_verify(cur, X509_get0_pubkey(c)) == 1)
-                up = c;
-        }
         if (up == NULL || eseal__sk_add_unique(chain, up) < 0 ||
             sk_X509_num(chain) != depth + 2)
             break;
@@ -354,7 +377,8 @@ void eseal__ltv_check_signature(eseal_signature_report *rep, X509 *signer,
 
         if (ts[i].kind != ESEAL_TS_ARCHIVE)
             continue;
-        r = check_ts(&one, &ts[i], untrusted, d, protect, why, sizeof(why));
+        r = check_ts(&one, &ts[i], untrusted, &ev, d, protect, why,
+            sizeof(why));
         if (r == 1) {
             archived = 1;
             protect = one.time;
@@ -383,7 +407,8 @@ void eseal__ltv_check_signature(eseal_signature_report *rep, X509 *signer,
 
         if (ts[i].kind != ESEAL_TS_SIGNATURE)
             continue;
-        r = check_ts(&one, &ts[i], untrusted, d, protect, why, sizeof(why));
+        r = check_ts(&one, &ts[i], untrusted, &ev, d, protect, why,
+            sizeof(why));
         if (r < 0) {
             eseal__sig_warning(rep, "signature timestamp: %s", why);
         } else if (r == 1) {

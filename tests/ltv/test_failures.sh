@@ -177,6 +177,65 @@ expect_fail "extending the B-B seal of a revoked certificate" "revoked" \
     "$T/late-ext.pdf"
 expect_rc 1 "a document whose seal is revoked is refused (exit 1)"
 
+say "a timestamp authority revoked since"
+# a second authority whose certificate the demo CA revokes after it has
+# stamped two seals: one raised to B-LTA (a document timestamp by another
+# authority) before the revocation, one raised to B-LT after it
+mkdir -p "$T/tsa2"
+printf '%s\n' 'basicConstraints = CA:FALSE' \
+    'keyUsage = critical,digitalSignature' \
+    'extendedKeyUsage = critical,timeStamping' \
+    "authorityInfoAccess = OCSP;URI:http://127.0.0.1:$HTTP_PORT/ocsp" \
+    >"$T/tsa2/ext.cnf"
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+    -out "$T/tsa2/key.pem" 2>/dev/null || fail "genpkey"
+chmod 600 "$T/tsa2/key.pem"
+must openssl req -new -key "$T/tsa2/key.pem" \
+    -subj "/CN=DEMO TSA revoked later" -out "$T/tsa2/req.pem"
+must openssl x509 -req -in "$T/tsa2/req.pem" -CA "$PKI/issuing-ca.pem" \
+    -CAkey "$PKI/issuing-ca.key" -set_serial 0x75A2 -days 30 \
+    -extfile "$T/tsa2/ext.cnf" -out "$T/tsa2/cert.pem"
+END2=$(date -u -d "$(openssl x509 -in "$T/tsa2/cert.pem" -noout -enddate |
+    cut -d= -f2)" +%y%m%d%H%M%SZ)
+# a new file, not an append: the responder notices a new inode
+{ cat "$PKI/index.txt"
+  printf 'V\t%s\t\t75A2\tunknown\t/CN=DEMO TSA revoked later\n' "$END2"
+} >"$PKI/index.txt.new" && mv "$PKI/index.txt.new" "$PKI/index.txt"
+start_tsa REV --cert "$T/tsa2/cert.pem" --key "$T/tsa2/key.pem"
+# tsa2_ocsp_says STATUS: the responder says STATUS for that certificate
+tsa2_ocsp_says() {
+    local i
+    for i in $(seq 50); do
+        openssl ocsp -issuer "$PKI/issuing-ca.pem" -cert "$T/tsa2/cert.pem" \
+            -url "http://127.0.0.1:$(cat "$T/ocsp.port")" -noverify \
+            2>/dev/null | grep ": $1\$" >/dev/null && return 0
+        sleep 0.2
+    done
+    fail "the OCSP responder does not say $1 for the second authority"
+}
+tsa2_ocsp_says good
+seal "$PDF" "$T/tsa2-t.pdf" "${RSA[@]}" --level B-T --tsa "$TSA_REV"
+run "$ESEAL" extend --level B-LTA --tsa "$TSA_OK" -o "$T/tsa2-lta.pdf" \
+    "$T/tsa2-t.pdf"
+expect_rc 0 "B-LTA over a timestamp of the second authority"
+sleep 2
+NOW=$(date -u +%y%m%d%H%M%SZ)
+sed -i "s/^V\t$END2\t\t75A2\t/R\t$END2\t$NOW\t75A2\t/" "$PKI/index.txt"
+tsa2_ocsp_says revoked
+run "$ESEAL" extend --level B-LT -o "$T/tsa2-lt.pdf" "$T/tsa2-t.pdf"
+expect_rc 0 "B-LT after the revocation (the DSS holds the news)"
+verify_json "$T/tsa2-lt.pdf" --offline --trust "$PKI/trust.pem"
+expect_rc 1 "a timestamp of a revoked authority proves no time"
+assert_json "$T/report.json" \
+    '.signatures[0].errors | map(test("signature timestamp: the authority.s certificate was revoked on")) | any' \
+    true "the error names the revocation"
+assert_json "$T/report.json" '.signatures[0].level' B-B \
+    "no valid timestamp: B-B"
+verify_json "$T/tsa2-lta.pdf" --offline --trust "$PKI/trust.pem"
+expect_rc 0 "protected by a document timestamp before the revocation"
+assert_json "$T/report.json" '.signatures[0].level' B-LTA \
+    "the earlier B-LTA document stays B-LTA"
+
 say "the OCSP responder down, a CRL to fall back on"
 stop "$OCSP_PID"
 seal "$PDF" "$T/crl.pdf" "${RSA[@]}" --level B-LT --tsa "$TSA_OK"
