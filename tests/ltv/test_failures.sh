@@ -119,45 +119,62 @@ expect_rc 1 "verify: a seal of a revoked certificate"
 assert_json "$T/report.json" '.signatures[0].revocation' revoked \
     "verify: revocation revoked (OCSP)"
 
-say "revoked after sealing: seals with an earlier time stay valid"
-mkdir -p "$T/late"
-printf '%s\n' 'basicConstraints = CA:FALSE' \
-    'keyUsage = critical,digitalSignature,nonRepudiation' \
-    "authorityInfoAccess = OCSP;URI:http://127.0.0.1:$HTTP_PORT/ocsp" \
-    >"$T/late/ext.cnf"
-openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
-    -out "$T/late/key.pem" 2>/dev/null || fail "genpkey"
-chmod 600 "$T/late/key.pem"
-must openssl req -new -key "$T/late/key.pem" -subj "/CN=DEMO revoked later" \
-    -out "$T/late/req.pem"
-must openssl x509 -req -in "$T/late/req.pem" -CA "$PKI/issuing-ca.pem" \
-    -CAkey "$PKI/issuing-ca.key" -set_serial 0x1A7E -days 30 \
-    -extfile "$T/late/ext.cnf" -out "$T/late/cert.pem"
-END=$(date -u -d "$(openssl x509 -in "$T/late/cert.pem" -noout -enddate |
-    cut -d= -f2)" +%y%m%d%H%M%SZ)
-printf 'V\t%s\t\t1A7E\tunknown\t/CN=DEMO revoked later\n' "$END" \
-    >>"$PKI/index.txt"
-# ocsp_says STATUS: the responder (which rereads its index) says STATUS
+# issue_leaf DIR CN SERIAL EXT...: an EC key and a certificate for CN from
+# the issuing CA (extensions EXT, the demo OCSP responder in its AIA), and
+# a line for it in the responder's index, valid
+issue_leaf() {
+    local dir=$1 cn=$2 serial=$3 end
+    shift 3
+    mkdir -p "$dir"
+    printf '%s\n' 'basicConstraints = CA:FALSE' "$@" \
+        "authorityInfoAccess = OCSP;URI:http://127.0.0.1:$HTTP_PORT/ocsp" \
+        >"$dir/ext.cnf"
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+        -out "$dir/key.pem" 2>/dev/null || fail "genpkey"
+    chmod 600 "$dir/key.pem"
+    must openssl req -new -key "$dir/key.pem" -subj "/CN=$cn" \
+        -out "$dir/req.pem"
+    must openssl x509 -req -in "$dir/req.pem" -CA "$PKI/issuing-ca.pem" \
+        -CAkey "$PKI/issuing-ca.key" -set_serial "0x$serial" -days 30 \
+        -extfile "$dir/ext.cnf" -out "$dir/cert.pem"
+    end=$(date -u -d "$(openssl x509 -in "$dir/cert.pem" -noout -enddate |
+        cut -d= -f2)" +%y%m%d%H%M%SZ)
+    # a new file, not an append: the responder rereads its index when the
+    # file is replaced
+    { cat "$PKI/index.txt"
+      printf 'V\t%s\t\t%s\tunknown\t/CN=%s\n' "$end" "$serial" "$cn"
+    } >"$PKI/index.txt.new" && mv "$PKI/index.txt.new" "$PKI/index.txt"
+}
+# revoke_leaf SERIAL: marks it revoked now in the responder's index
+revoke_leaf() {
+    local now
+    now=$(date -u +%y%m%d%H%M%SZ)
+    sed -i "s/^V\t\([0-9]*Z\)\t\t$1\t/R\t\1\t$now\t$1\t/" "$PKI/index.txt"
+}
+# ocsp_says STATUS CERT: the responder says STATUS for CERT
 ocsp_says() {
     local i
     for i in $(seq 50); do
-        openssl ocsp -issuer "$PKI/issuing-ca.pem" -cert "$T/late/cert.pem" \
+        openssl ocsp -issuer "$PKI/issuing-ca.pem" -cert "$2" \
             -url "http://127.0.0.1:$(cat "$T/ocsp.port")" -noverify \
             2>/dev/null | grep ": $1\$" >/dev/null && return 0
         sleep 0.2
     done
-    fail "the OCSP responder does not say $1 for the test certificate"
+    fail "the OCSP responder does not say $1 for $2"
 }
-ocsp_says good
+
+say "revoked after sealing: seals with an earlier time stay valid"
+issue_leaf "$T/late" "DEMO revoked later" 1A7E \
+    'keyUsage = critical,digitalSignature,nonRepudiation'
+ocsp_says good "$T/late/cert.pem"
 LATE=(--key "$T/late/key.pem" --cert "$T/late/cert.pem"
     --chain "$PKI/chain.pem")
 seal "$PDF" "$T/late-lt.pdf" "${LATE[@]}" --level B-LT --tsa "$TSA_OK"
 seal "$PDF" "$T/late-t.pdf" "${LATE[@]}" --level B-T --tsa "$TSA_OK"
 seal "$PDF" "$T/late-b.pdf" "${LATE[@]}"
 sleep 2
-NOW=$(date -u +%y%m%d%H%M%SZ)
-sed -i "s/^V\t$END\t\t1A7E\t/R\t$END\t$NOW\t1A7E\t/" "$PKI/index.txt"
-ocsp_says revoked
+revoke_leaf 1A7E
+ocsp_says revoked "$T/late/cert.pem"
 verify_json "$T/late-t.pdf" --trust "$PKI/trust.pem"
 expect_rc 0 "B-T seal made before the revocation (OCSP now says revoked)"
 assert_json "$T/report.json" '.signatures[0].revocation' good \
@@ -178,50 +195,21 @@ expect_fail "extending the B-B seal of a revoked certificate" "revoked" \
 expect_rc 1 "a document whose seal is revoked is refused (exit 1)"
 
 say "a timestamp authority revoked since"
-# a second authority whose certificate the demo CA revokes after it has
-# stamped two seals: one raised to B-LTA (a document timestamp by another
-# authority) before the revocation, one raised to B-LT after it
-mkdir -p "$T/tsa2"
-printf '%s\n' 'basicConstraints = CA:FALSE' \
+# a second authority stamps a B-T seal, then the demo CA revokes its
+# certificate; the sealed document raised to B-LTA (a document timestamp
+# by another authority) before the revocation, and to B-LT after it
+issue_leaf "$T/tsa2" "DEMO TSA revoked later" 75A2 \
     'keyUsage = critical,digitalSignature' \
-    'extendedKeyUsage = critical,timeStamping' \
-    "authorityInfoAccess = OCSP;URI:http://127.0.0.1:$HTTP_PORT/ocsp" \
-    >"$T/tsa2/ext.cnf"
-openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
-    -out "$T/tsa2/key.pem" 2>/dev/null || fail "genpkey"
-chmod 600 "$T/tsa2/key.pem"
-must openssl req -new -key "$T/tsa2/key.pem" \
-    -subj "/CN=DEMO TSA revoked later" -out "$T/tsa2/req.pem"
-must openssl x509 -req -in "$T/tsa2/req.pem" -CA "$PKI/issuing-ca.pem" \
-    -CAkey "$PKI/issuing-ca.key" -set_serial 0x75A2 -days 30 \
-    -extfile "$T/tsa2/ext.cnf" -out "$T/tsa2/cert.pem"
-END2=$(date -u -d "$(openssl x509 -in "$T/tsa2/cert.pem" -noout -enddate |
-    cut -d= -f2)" +%y%m%d%H%M%SZ)
-# a new file, not an append: the responder notices a new inode
-{ cat "$PKI/index.txt"
-  printf 'V\t%s\t\t75A2\tunknown\t/CN=DEMO TSA revoked later\n' "$END2"
-} >"$PKI/index.txt.new" && mv "$PKI/index.txt.new" "$PKI/index.txt"
+    'extendedKeyUsage = critical,timeStamping'
 start_tsa REV --cert "$T/tsa2/cert.pem" --key "$T/tsa2/key.pem"
-# tsa2_ocsp_says STATUS: the responder says STATUS for that certificate
-tsa2_ocsp_says() {
-    local i
-    for i in $(seq 50); do
-        openssl ocsp -issuer "$PKI/issuing-ca.pem" -cert "$T/tsa2/cert.pem" \
-            -url "http://127.0.0.1:$(cat "$T/ocsp.port")" -noverify \
-            2>/dev/null | grep ": $1\$" >/dev/null && return 0
-        sleep 0.2
-    done
-    fail "the OCSP responder does not say $1 for the second authority"
-}
-tsa2_ocsp_says good
+ocsp_says good "$T/tsa2/cert.pem"
 seal "$PDF" "$T/tsa2-t.pdf" "${RSA[@]}" --level B-T --tsa "$TSA_REV"
 run "$ESEAL" extend --level B-LTA --tsa "$TSA_OK" -o "$T/tsa2-lta.pdf" \
     "$T/tsa2-t.pdf"
 expect_rc 0 "B-LTA over a timestamp of the second authority"
 sleep 2
-NOW=$(date -u +%y%m%d%H%M%SZ)
-sed -i "s/^V\t$END2\t\t75A2\t/R\t$END2\t$NOW\t75A2\t/" "$PKI/index.txt"
-tsa2_ocsp_says revoked
+revoke_leaf 75A2
+ocsp_says revoked "$T/tsa2/cert.pem"
 run "$ESEAL" extend --level B-LT -o "$T/tsa2-lt.pdf" "$T/tsa2-t.pdf"
 expect_rc 0 "B-LT after the revocation (the DSS holds the news)"
 verify_json "$T/tsa2-lt.pdf" --offline --trust "$PKI/trust.pem"
