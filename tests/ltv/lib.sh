@@ -89,6 +89,24 @@ start_ocsp() {
     fail "openssl ocsp did not start on port $port: $(cat "$T/ocsp.log")"
 }
 
+# issue_leaf DIR SUBJECT SERIAL DAYS EXT...: an EC key (DIR/key.pem) and a
+# certificate for SUBJECT from the demo issuing CA (DIR/cert.pem) with the
+# extension lines EXT.
+issue_leaf() {
+    local dir=$1 subject=$2 serial=$3 days=$4
+    shift 4
+    mkdir -p "$dir"
+    printf '%s\n' "$@" >"$dir/ext.cnf"
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+        -out "$dir/key.pem" 2>/dev/null || fail "genpkey"
+    chmod 600 "$dir/key.pem"
+    must openssl req -new -key "$dir/key.pem" -subj "$subject" \
+        -out "$dir/req.pem"
+    must openssl x509 -req -in "$dir/req.pem" -CA "$PKI/issuing-ca.pem" \
+        -CAkey "$PKI/issuing-ca.key" -set_serial "0x$serial" -days "$days" \
+        -extfile "$dir/ext.cnf" -out "$dir/cert.pem"
+}
+
 # start_tsa NAME [tsa_server options]: sets TSA_NAME and TSA_NAME_PID.
 start_tsa() {
     local name=$1

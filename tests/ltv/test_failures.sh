@@ -119,24 +119,13 @@ expect_rc 1 "verify: a seal of a revoked certificate"
 assert_json "$T/report.json" '.signatures[0].revocation' revoked \
     "verify: revocation revoked (OCSP)"
 
-# issue_leaf DIR CN SERIAL EXT...: an EC key and a certificate for CN from
-# the issuing CA (extensions EXT, the demo OCSP responder in its AIA), and
-# a line for it in the responder's index, valid
-issue_leaf() {
+# listed_leaf DIR CN SERIAL EXT...: issue_leaf with the demo OCSP
+# responder in its AIA, and a line for it in the responder's index, valid
+listed_leaf() {
     local dir=$1 cn=$2 serial=$3 end
     shift 3
-    mkdir -p "$dir"
-    printf '%s\n' 'basicConstraints = CA:FALSE' "$@" \
-        "authorityInfoAccess = OCSP;URI:http://127.0.0.1:$HTTP_PORT/ocsp" \
-        >"$dir/ext.cnf"
-    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
-        -out "$dir/key.pem" 2>/dev/null || fail "genpkey"
-    chmod 600 "$dir/key.pem"
-    must openssl req -new -key "$dir/key.pem" -subj "/CN=$cn" \
-        -out "$dir/req.pem"
-    must openssl x509 -req -in "$dir/req.pem" -CA "$PKI/issuing-ca.pem" \
-        -CAkey "$PKI/issuing-ca.key" -set_serial "0x$serial" -days 30 \
-        -extfile "$dir/ext.cnf" -out "$dir/cert.pem"
+    issue_leaf "$dir" "/CN=$cn" "$serial" 30 'basicConstraints = CA:FALSE' \
+        "$@" "authorityInfoAccess = OCSP;URI:http://127.0.0.1:$HTTP_PORT/ocsp"
     end=$(date -u -d "$(openssl x509 -in "$dir/cert.pem" -noout -enddate |
         cut -d= -f2)" +%y%m%d%H%M%SZ)
     # a new file, not an append: the responder rereads its index when the
@@ -164,7 +153,7 @@ ocsp_says() {
 }
 
 say "revoked after sealing: seals with an earlier time stay valid"
-issue_leaf "$T/late" "DEMO revoked later" 1A7E \
+listed_leaf "$T/late" "DEMO revoked later" 1A7E \
     'keyUsage = critical,digitalSignature,nonRepudiation'
 ocsp_says good "$T/late/cert.pem"
 LATE=(--key "$T/late/key.pem" --cert "$T/late/cert.pem"
@@ -198,7 +187,7 @@ say "a timestamp authority revoked since"
 # a second authority stamps a B-T seal, then the demo CA revokes its
 # certificate; the sealed document raised to B-LTA (a document timestamp
 # by another authority) before the revocation, and to B-LT after it
-issue_leaf "$T/tsa2" "DEMO TSA revoked later" 75A2 \
+listed_leaf "$T/tsa2" "DEMO TSA revoked later" 75A2 \
     'keyUsage = critical,digitalSignature' \
     'extendedKeyUsage = critical,timeStamping'
 start_tsa REV --cert "$T/tsa2/cert.pem" --key "$T/tsa2/key.pem"

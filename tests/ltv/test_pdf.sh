@@ -182,23 +182,12 @@ assert_json "$T/report.json" '[.valid, .signatures[0].modifications_after]' \
 # ---------------------------------------------------------------------------
 say "an expired certificate whose seal has an earlier timestamp (faketime)"
 # a certificate valid for one more day, pointing at the services
-mkdir -p "$T/short"
-cat >"$T/short/ext.cnf" <<EOF
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature,nonRepudiation
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-crlDistributionPoints = URI:http://127.0.0.1:$HTTP_PORT/issuing-ca.crl.der
-authorityInfoAccess = OCSP;URI:http://127.0.0.1:$HTTP_PORT/ocsp,caIssuers;URI:http://127.0.0.1:$HTTP_PORT/issuing-ca.cer
-EOF
-openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
-    -out "$T/short/key.pem" 2>/dev/null || fail "genpkey"
-chmod 600 "$T/short/key.pem"
-must openssl req -new -key "$T/short/key.pem" -out "$T/short/req.pem" \
-    -subj "/C=JP/O=DEMO Short K.K./CN=DEMO short-lived seal"
-must openssl x509 -req -in "$T/short/req.pem" -CA "$PKI/issuing-ca.pem" \
-    -CAkey "$PKI/issuing-ca.key" -set_serial 0x5e41 -days 1 \
-    -extfile "$T/short/ext.cnf" -out "$T/short/cert.pem"
+issue_leaf "$T/short" "/C=JP/O=DEMO Short K.K./CN=DEMO short-lived seal" \
+    5e41 1 'basicConstraints = critical,CA:FALSE' \
+    'keyUsage = critical,digitalSignature,nonRepudiation' \
+    'subjectKeyIdentifier = hash' 'authorityKeyIdentifier = keyid' \
+    "crlDistributionPoints = URI:http://127.0.0.1:$HTTP_PORT/issuing-ca.crl.der" \
+    "authorityInfoAccess = OCSP;URI:http://127.0.0.1:$HTTP_PORT/ocsp,caIssuers;URI:http://127.0.0.1:$HTTP_PORT/issuing-ca.cer"
 SHORT=(--key "$T/short/key.pem" --cert "$T/short/cert.pem"
     --chain "$PKI/chain.pem")
 seal "$IN" "$T/short-lt.pdf" "${SHORT[@]}" --level B-LT --tsa "$TSA_A"
