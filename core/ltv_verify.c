@@ -80,7 +80,7 @@ static int tsa_not_revoked(const eseal_ts *ts, STACK_OF(X509) *untrusted,
 
     if (issuer == NULL)
         issuer = eseal__issuer_in(untrusted, ts->signer);
-    if (issuer == NULL || ev == NULL)
+    if (issuer == NULL)
         return 1;
     eseal__rev_check(&rev, ts->signer, issuer, ev, at ? at : time(NULL));
     if (rev.source == NULL || rev.status != ESEAL_REVOCATION_REVOKED)
@@ -194,8 +194,9 @@ static int check_ts(eseal_ts *ts, const eseal_found_ts *f,
     r = eseal__ts_verify(ts, md, md_len, d->trust, untrusted, at);
     if (r != 1)
         snprintf(why, why_size, "%s", ts->why);
-    else
-        r = tsa_not_revoked(ts, untrusted, ev, at, why, why_size);
+    /* a revoked authority outweighs an unchecked chain (r == -1) */
+    if (r != 0 && !tsa_not_revoked(ts, untrusted, ev, at, why, why_size))
+        r = 0;
     return r;
 }
 
