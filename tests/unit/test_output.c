@@ -30,7 +30,8 @@ static const char *path(const char *name)
     return buf[slot];
 }
 
-/* An input of size bytes that no shifted copy of itself matches. */
+/* An input whose bytes depend on their offset: a span copied from the
+ * wrong place shows. */
 static unsigned char *make_input(size_t size)
 {
     unsigned char *p = malloc(size);
