@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
-#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,22 +37,6 @@ void eseal__capture_set(eseal_capture *capture)
     tls_capture = capture;
 }
 
-static int write_all(int fd, const unsigned char *p, size_t len,
-    eseal_error *err)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return eseal__error_set(err, ESEAL_EIO, "cannot write: %s",
-                strerror(errno));
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
 
 /* The input's bytes are in memory: a buffer, or a small file read whole
  * (a mapped file is read through its descriptor, page cache to page
@@ -63,11 +46,11 @@ static int in_memory(const eseal_source *src)
     return src->fd < 0 || src->in_heap;
 }
 
-/* Writes the iovecs whole; they are consumed. */
+/* Writes the iovecs whole (at most ESEAL_MAX_SPANS); they are consumed. */
 static int writev_all(int fd, struct iovec *iov, int n, eseal_error *err)
 {
     while (n > 0) {
-        ssize_t w = writev(fd, iov, n < IOV_MAX ? n : IOV_MAX);
+        ssize_t w = writev(fd, iov, n);
 
         if (w < 0 && errno == EINTR)
             continue;
@@ -87,15 +70,22 @@ static int writev_all(int fd, struct iovec *iov, int n, eseal_error *err)
     return 0;
 }
 
-/* Copies an input span: in-kernel when possible, else through a buffer. */
+static int write_all(int fd, const unsigned char *p, size_t len,
+    eseal_error *err)
+{
+    struct iovec one = { (void *)p, len };
+
+    return writev_all(fd, &one, 1, err);
+}
+
+/* Copies a span of a file-backed input: in the kernel when possible, else
+ * through a buffer. */
 static int copy_span(int out_fd, const eseal_source *src, uint64_t off,
     uint64_t len, eseal_error *err)
 {
     unsigned char *buf = NULL;
     int rc = 0;
 
-    if (in_memory(src))
-        return write_all(out_fd, src->data + off, (size_t)len, err);
     while (len > 0) {
         loff_t in_off = (loff_t)off;
         ssize_t n = copy_file_range(src->fd, &in_off, out_fd, NULL,
@@ -438,7 +428,7 @@ static int write_spans(int fd, const eseal_source *src,
     size_t i;
     int rc = 0;
 
-    if (in_memory(src) && spans->count <= ESEAL_MAX_SPANS) {
+    if (in_memory(src)) {
         for (i = 0; i < spans->count; i++) {
             const eseal_span *s = &spans->span[i];
             const unsigned char *base = s->origin == ESEAL_SPAN_TAIL ?
