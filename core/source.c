@@ -125,7 +125,6 @@ void eseal__source_close(eseal_source *src)
     src->fd = -1;
 }
 
-
 int eseal__digest_spans(unsigned char *md_out, unsigned int *md_len,
     const char *md_name, const eseal_source *src, const eseal_bytes *tail,
     const eseal_ranges *spans, eseal_error *err)
